@@ -1,0 +1,145 @@
+import type { AuditEvent, Category } from './audit-event.js';
+import { parseJson } from './json.js';
+import { readPayload } from './payload.js';
+import { get, isObject, text } from './read.js';
+import { parseEventTime } from './time.js';
+
+/** Why a record was not an audit event; a bounded set, used as a metric label. */
+export type DecodeReason =
+  | 'empty'
+  | 'too_large'
+  | 'invalid_utf8'
+  | 'invalid_json'
+  | 'not_object'
+  | 'missing_field'
+  | 'invalid_field'
+  | 'invalid_time';
+
+export const DECODE_REASONS: readonly DecodeReason[] = [
+  'empty',
+  'too_large',
+  'invalid_utf8',
+  'invalid_json',
+  'not_object',
+  'missing_field',
+  'invalid_field',
+  'invalid_time',
+];
+
+export interface DecodeOptions {
+  /** Largest record accepted, in bytes; default 1 MiB. Real audit events are a few KB. */
+  maxBytes?: number;
+  /** Time to use when the event has no `time` (the Kafka record timestamp), epoch ms. */
+  fallbackTimeMs?: number;
+}
+
+/** A decoded event plus its time as epoch milliseconds (what windows are computed on). */
+export interface Decoded {
+  ok: true;
+  event: AuditEvent;
+  timeMs: number;
+}
+
+/** A record that is not an audit event. `message` never quotes the record's content. */
+export interface DecodeFailure {
+  ok: false;
+  reason: DecodeReason;
+  message: string;
+}
+
+export type DecodeResult = Decoded | DecodeFailure;
+
+export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+const MAX_ID_LENGTH = 256;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function fail(reason: DecodeReason, message: string): DecodeFailure {
+  return { ok: false, reason, message };
+}
+
+/** Decodes one record value (bytes from Kafka, or a line of a JSON-lines file). Never throws. */
+export function decodeRecord(value: Uint8Array | string | null | undefined, options: DecodeOptions = {}): DecodeResult {
+  if (value === null || value === undefined || value.length === 0) return fail('empty', 'record has no value');
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  let textValue: string;
+  if (typeof value === 'string') {
+    if (value.length > maxBytes || Buffer.byteLength(value) > maxBytes) return tooLarge(maxBytes);
+    textValue = value;
+  } else {
+    if (value.length > maxBytes) return tooLarge(maxBytes);
+    try {
+      textValue = utf8.decode(value);
+    } catch {
+      return fail('invalid_utf8', 'record is not valid UTF-8');
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseJson(textValue);
+  } catch (error) {
+    // Engine messages quote the input; keep only where it broke.
+    const position = /position (\d+)/.exec(String(error))?.[1];
+    return fail('invalid_json', position === undefined ? 'record is not valid JSON' : `record is not valid JSON (at position ${position})`);
+  }
+  if (!isObject(parsed)) return fail('not_object', 'record is JSON but not an object');
+  return decodeObject(parsed, options.fallbackTimeMs);
+}
+
+function tooLarge(maxBytes: number): DecodeFailure {
+  return fail('too_large', `record is larger than ${maxBytes} bytes`);
+}
+
+/** Decodes an already parsed CloudEvent object. */
+export function decodeObject(raw: Record<string, unknown>, fallbackTimeMs?: number): DecodeResult {
+  const envelope: Record<string, string> = {};
+  for (const name of ['id', 'type', 'source', 'specversion'] as const) {
+    const value = raw[name];
+    if (value === undefined || value === null || value === '') return fail('missing_field', `missing required field "${name}"`);
+    if (typeof value !== 'string' && !(name === 'specversion' && typeof value === 'number')) {
+      return fail('invalid_field', `field "${name}" must be a string`);
+    }
+    envelope[name] = String(value);
+  }
+  if (envelope.id!.length > MAX_ID_LENGTH) return fail('invalid_field', `field "id" is longer than ${MAX_ID_LENGTH} characters`);
+
+  let timeMs: number | undefined;
+  const rawTime = raw.time;
+  if (rawTime === undefined || rawTime === null) {
+    if (fallbackTimeMs === undefined) return fail('missing_field', 'missing field "time" and no record timestamp');
+    timeMs = fallbackTimeMs;
+  } else {
+    timeMs = typeof rawTime === 'string' ? parseEventTime(rawTime) : undefined;
+    if (timeMs === undefined) return fail('invalid_time', 'field "time" is not an RFC 3339 time');
+  }
+
+  const type = envelope.type!;
+  const category = categoryOf(type);
+  const source = text(envelope.source)!;
+  const subject = text(get(raw, 'subject'));
+  const data = isObject(raw.data) ? raw.data : {};
+  const event: AuditEvent = {
+    id: envelope.id!,
+    time: new Date(timeMs).toISOString(),
+    type: text(type)!,
+    category,
+    specversion: envelope.specversion!,
+    source,
+    ...readPayload(data, category, { source, subject }),
+  };
+  return { ok: true, event: dropAbsent(event), timeMs };
+}
+
+const CATEGORIES: ReadonlySet<string> = new Set(['authentication', 'authorization', 'request', 'access-transparency']);
+
+/** `io.confluent.kafka.server/authentication` → `authentication`; unknown suffixes → `other`. */
+export function categoryOf(type: string): Category {
+  const suffix = type.slice(type.lastIndexOf('/') + 1).toLowerCase();
+  return CATEGORIES.has(suffix) ? (suffix as Category) : 'other';
+}
+
+/** Removes keys whose value is undefined, so printed events show only what is there. */
+function dropAbsent(event: AuditEvent): AuditEvent {
+  const record = event as unknown as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
+  return event;
+}

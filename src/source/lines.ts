@@ -1,0 +1,62 @@
+/** One line of a JSON-lines input. `value` is empty when the line was over the size limit. */
+export interface InputLine {
+  /** 1-based line number in the input. */
+  lineNumber: number;
+  value: Buffer;
+  /** The line exceeded `maxBytes`; its bytes were discarded without being buffered. */
+  oversize: boolean;
+}
+
+const NEWLINE = 0x0a;
+
+function isBlank(line: Buffer): boolean {
+  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  return true;
+}
+
+/**
+ * Splits a byte stream into lines without decoding it (invalid UTF-8 is the
+ * decoder's to report, per line). Memory stays bounded by `maxBytes`: a line
+ * longer than that is skipped as it streams by and reported as oversize.
+ * Blank lines are skipped but keep their numbers.
+ */
+export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<InputLine> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let oversize = false;
+  let lineNumber = 0;
+
+  function* finishLine(tail: Buffer): Generator<InputLine> {
+    lineNumber++;
+    if (oversize || pendingBytes + tail.length > maxBytes + 1) {
+      yield { lineNumber, value: Buffer.alloc(0), oversize: true };
+    } else {
+      let line = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
+      if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+      if (!isBlank(line)) yield { lineNumber, value: line, oversize: false };
+    }
+    pending = [];
+    pendingBytes = 0;
+    oversize = false;
+  }
+
+  for await (const chunk of input) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let start = 0;
+    for (let nl = bytes.indexOf(NEWLINE, start); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
+      yield* finishLine(bytes.subarray(start, nl));
+      start = nl + 1;
+    }
+    const rest = bytes.subarray(start);
+    if (oversize || pendingBytes + rest.length > maxBytes + 1) {
+      oversize = true;
+      pending = [];
+      pendingBytes = 0;
+    } else if (rest.length > 0) {
+      // Copy: the stream may reuse its chunk buffer.
+      pending.push(Buffer.from(rest));
+      pendingBytes += rest.length;
+    }
+  }
+  if (oversize || pendingBytes > 0) yield* finishLine(Buffer.alloc(0));
+}

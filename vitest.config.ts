@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `unit` (pure code, no network, fast) and `integration` (real
+ * Kafka and Redis from the global setup, see test/support/global-setup.ts).
+ */
+export default defineConfig({
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Services are shared; files use unique topics, groups and key prefixes, but the 2-core
+          // machines are faster with fewer JVM-heavy tests at once.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
