@@ -10,7 +10,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
@@ -23,6 +23,7 @@ export default defineConfig({
           // Services are shared; files use unique topics, groups and key prefixes, but the 2-core
           // machines are faster with fewer JVM-heavy tests at once.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
+import { Redis } from 'ioredis';
 import { inspect } from './commands/inspect.js';
+import { replayCommand } from './commands/replay.js';
+import { testRules, validateRules } from './commands/rules.js';
+import { parseDuration } from './engine/duration.js';
 import { AuditwatchError, ErrorCode } from './errors.js';
+import { businessHoursFrom, rulesDirFrom } from './settings.js';
+import { MemoryStateStore } from './state/memory-store.js';
+import { RedisStateStore } from './state/redis-store.js';
 import { packageVersion } from './version.js';
 
 /** Exit codes: 0 done, 1 findings (failed rule tests, invalid rules), 2 bad usage, config or input. */
@@ -28,6 +35,61 @@ program
   .option('--max-bytes <n>', 'largest event accepted, in bytes', positiveInt, 1024 * 1024)
   .action(async (file: string | undefined, opts: { maxBytes: number }) => {
     await inspect(file, { maxBytes: opts.maxBytes });
+  });
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('must be a duration such as 30s, 10m or 1h');
+  return ms;
+}
+
+interface ReplayFlags {
+  rules?: string;
+  config?: string;
+  redis?: string;
+  redisPrefix: string;
+  format: 'json' | 'pretty';
+  lateness: number;
+  maxBytes: number;
+}
+
+program
+  .command('replay')
+  .description('run the rules over JSON-lines audit events; alerts on stdout, a summary on stderr')
+  .argument('[file]', 'JSON-lines file of audit events (.gz allowed); - or nothing for stdin')
+  .option('--rules <dir>', 'rules directory (default: AUDITWATCH_RULES_DIR, else the bundled rules)')
+  .option('--config <file>', 'YAML config file (default: AUDITWATCH_CONFIG)')
+  .option('--redis <url>', 'keep state in this Redis instead of in memory')
+  .option('--redis-prefix <prefix>', 'key prefix for --redis', 'aw-replay')
+  .option('--format <format>', 'json (one alert per line) or pretty', 'json')
+  .option('--lateness <duration>', 'how far out of time order events may be and still be evaluated in order', duration, 15 * 60_000)
+  .option('--max-bytes <n>', 'largest event accepted, in bytes', positiveInt, 1024 * 1024)
+  .action(async (file: string | undefined, opts: ReplayFlags) => {
+    if (opts.format !== 'json' && opts.format !== 'pretty') throw new AuditwatchError(ErrorCode.config, '--format must be json or pretty');
+    const state = opts.redis === undefined ? new MemoryStateStore() : new RedisStateStore(new Redis(opts.redis, { lazyConnect: false, maxRetriesPerRequest: 3 }), opts.redisPrefix);
+    try {
+      await replayCommand(file, { rulesDir: rulesDirFrom(opts.rules), hours: businessHoursFrom(opts.config), state, format: opts.format, latenessMs: opts.lateness, maxBytes: opts.maxBytes });
+    } finally {
+      await state.close();
+    }
+  });
+
+const rules = program.command('rules').description('validate and test rule files');
+rules
+  .command('validate')
+  .description('check rule files against the schema; one line per problem')
+  .argument('[dir]', 'rules directory (default: AUDITWATCH_RULES_DIR, else the bundled rules)')
+  .option('--config <file>', 'YAML config file (default: AUDITWATCH_CONFIG)')
+  .action((dir: string | undefined, opts: { config?: string }) => {
+    validateRules(rulesDirFrom(dir), businessHoursFrom(opts.config));
+  });
+rules
+  .command('test')
+  .description("run every rule's behaviour tests (events in, alerts out) with in-memory state")
+  .argument('[dir]', 'rules directory (default: AUDITWATCH_RULES_DIR, else the bundled rules)')
+  .option('--config <file>', 'YAML config file (default: AUDITWATCH_CONFIG)')
+  .action(async (dir: string | undefined, opts: { config?: string }) => {
+    if (!(await testRules(rulesDirFrom(dir), businessHoursFrom(opts.config)))) process.exitCode = 1;
   });
 
 // A reader that goes away (`| head`) is not an error.

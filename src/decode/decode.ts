@@ -49,6 +49,11 @@ export interface DecodeFailure {
 
 export type DecodeResult = Decoded | DecodeFailure;
 
+/** Orders by event time, then id, so a batch is evaluated the same way whatever order it arrived in. */
+export function byEventTime(a: Decoded, b: Decoded): number {
+  return a.timeMs - b.timeMs || (a.event.id < b.event.id ? -1 : a.event.id > b.event.id ? 1 : 0);
+}
+
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 const MAX_ID_LENGTH = 256;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

@@ -16,7 +16,7 @@ const SCRIPT = new URL('../../scripts/local-services.sh', import.meta.url).pathn
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const found = fromEnvironment() ?? (await fromTestcontainers()) ?? (await fromLocalServices());
   if (found === undefined) {
-    const message = 'no Kafka/Redis for integration tests: set AUDITWATCH_KAFKA_BROKERS and AUDITWATCH_REDIS_URL, run a container runtime, or install java, mvn and redis-server';
+    const message = 'no Kafka/Redis for integration tests: set AUDITWATCH_KAFKA_BROKERS and AUDITWATCH_REDIS_URL, run a container runtime, or install java and mvn (the local-services script brings Kafka and Redis)';
     if (process.env.CI === 'true') throw new Error(`${message} (CI=true: failing instead of skipping)`);
     process.stderr.write(`\n*** SKIPPING INTEGRATION TESTS: ${message} ***\n\n`);
     project.provide('services', null);
@@ -85,7 +85,8 @@ async function hasCommand(name: string): Promise<boolean> {
 }
 
 async function fromLocalServices(): Promise<Found | undefined> {
-  for (const tool of ['java', 'mvn', 'redis-server']) if (!(await hasCommand(tool))) return undefined;
+  // The script installs redis-server (apt) and the Kafka jars (Maven) itself.
+  for (const tool of ['java', 'mvn']) if (!(await hasCommand(tool))) return undefined;
   await run('bash', [SCRIPT, 'start'], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
   const { stdout } = await run('bash', [SCRIPT, 'env']);
   const env: Record<string, string> = {};

@@ -1,0 +1,46 @@
+import type { AuditEvent } from '../decode/audit-event.js';
+
+/** Longest value placed into a summary; sinks truncate whole summaries further. */
+const MAX_VALUE = 200;
+const PLACEHOLDER = /\{([A-Za-z]+)\}/g;
+
+/**
+ * Plain text from outside: control characters (newlines included, which could
+ * fake extra lines in a message) become spaces, and long values are cut. Sinks
+ * escape the result for their own markup.
+ */
+export function plainText(value: string, max = MAX_VALUE): string {
+  const flat = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export interface SummaryValues {
+  event: AuditEvent;
+  count: number;
+  window?: string;
+  key: Record<string, string>;
+}
+
+/**
+ * Fills `{field}` placeholders from the triggering event, plus `{count}`,
+ * `{window}` and `{key}`. An absent value renders as `-`.
+ */
+export function renderSummary(template: string, values: SummaryValues): string {
+  return template.replace(PLACEHOLDER, (_match, name: string) => {
+    if (name === 'count') return String(values.count);
+    if (name === 'window') return values.window ?? '-';
+    if (name === 'key') return keyText(values.key);
+    const value = (values.event as unknown as Record<string, unknown>)[name];
+    return value === undefined ? '-' : plainText(String(value));
+  });
+}
+
+export function keyText(key: Record<string, string>): string {
+  const parts = Object.entries(key).map(([field, value]) => `${field} ${plainText(value)}`);
+  return parts.length === 0 ? 'all events' : parts.join(', ');
+}
+
+/** Placeholder names a template uses (for validation at load time). */
+export function placeholders(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { businessHours } from '../engine/rule-schema.js';
+import { isValidTimeZone } from '../engine/schedule.js';
+
+/** The optional YAML config file (`--config`, `AUDITWATCH_CONFIG`). */
+export const configFileSpec = z.strictObject({
+  /** Default business hours for `outside_hours` rules. */
+  business_hours: businessHours.optional(),
+});
+export type ConfigFile = z.infer<typeof configFileSpec>;
+
+const ENV_REF = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
+
+/**
+ * Replaces `${NAME}` with the environment variable's value, so secrets stay in
+ * Kubernetes Secrets rather than in the file. A missing variable is a problem
+ * named by variable, never by value.
+ */
+export function interpolate(text: string, env: NodeJS.ProcessEnv, problems: string[]): string {
+  return text.replace(ENV_REF, (_m, name: string) => {
+    const value = env[name];
+    if (value === undefined) {
+      problems.push(`environment variable ${name} is not set`);
+      return '';
+    }
+    return value;
+  });
+}
+
+/** Reads and validates the config file; every problem is reported at once, naming the file and field. */
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`${path}: cannot read config file: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`], { file: path });
+  }
+  const problems: string[] = [];
+  const doc = parseDocument(interpolate(text, env, problems), { strict: true, uniqueKeys: true });
+  for (const e of [...doc.errors, ...doc.warnings]) problems.push(`YAML: ${e.message.split('\n')[0]}`);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${path}: ${p}`), { file: path });
+  const result = configFileSpec.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`), { file: path });
+  }
+  const zone = result.data.business_hours?.timezone;
+  if (zone !== undefined && !isValidTimeZone(zone)) throw new ConfigError([`${path}: business_hours.timezone: unknown IANA time zone "${zone}"`], { file: path });
+  return result.data;
+}

@@ -1,0 +1,132 @@
+import { EVENT_FIELD_NAMES, type AuditEvent, type EventField } from '../decode/audit-event.js';
+import type { Severity } from '../alerts/alert.js';
+import { placeholders } from '../alerts/summary.js';
+import { parseDuration } from './duration.js';
+import { compileMatch, MatchCompileError, type Predicate } from './matcher.js';
+import type { BusinessHoursSpec, MatchSpec, RuleSpec } from './rule-schema.js';
+import { buildSchedule, isValidTimeZone, type Schedule } from './schedule.js';
+
+export type CompiledDetector =
+  | { type: 'any' }
+  | { type: 'threshold'; count: number; windowMs: number }
+  | { type: 'distinct'; field: EventField; count: number; windowMs: number }
+  | { type: 'new_value'; field: EventField; learningMs: number; forgetMs: number }
+  | { type: 'dormant'; afterMs: number }
+  | { type: 'outside_hours'; schedule: Schedule }
+  | { type: 'sequence'; first: Predicate; then: Predicate; windowMs: number; count: number }
+  | { type: 'silence'; afterMs: number };
+
+/** A rule ready to evaluate. */
+export interface CompiledRule {
+  id: string;
+  version: string;
+  /** File the rule came from (relative to the rules directory). */
+  file: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  tags: string[];
+  groupBy: EventField[];
+  /** Alerts per group key are suppressed within this many ms of event time; 0 = none. */
+  throttleMs: number;
+  /** `match` holds and no `unless` entry does. */
+  applies: Predicate;
+  detector: CompiledDetector;
+  summary: string;
+  /** Pre-filter: the rule can only match events of these categories / methods (lower case); undefined = any. */
+  categories?: ReadonlySet<string>;
+  methods?: ReadonlySet<string>;
+  spec: RuleSpec;
+}
+
+/** Throttle when a rule sets none: one alert per key per 10 minutes, except detectors where each event matters. */
+const DEFAULT_THROTTLE_MS = 600_000;
+
+const ms = (text: string): number => parseDuration(text)!;
+
+/** Compiles one validated rule; throws MatchCompileError naming the field path. */
+export function compileRule(spec: RuleSpec, file: string, version: string, hours: BusinessHoursSpec): CompiledRule {
+  const unless = spec.unless.map((m, i) => compileMatch(m, `unless[${i}]`));
+  const match = compileMatch(spec.match);
+  const applies: Predicate = unless.length === 0 ? match : (e: AuditEvent) => match(e) && !unless.some((u) => u(e));
+  const detector = compileDetector(spec, hours);
+  const throttleMs = spec.throttle === undefined ? (spec.detector.type === 'any' || spec.detector.type === 'outside_hours' ? 0 : DEFAULT_THROTTLE_MS) : ms(spec.throttle);
+  const summary = spec.summary ?? defaultSummary(spec);
+  for (const name of placeholders(summary)) {
+    if (!['count', 'window', 'key', ...EVENT_FIELD_NAMES].includes(name)) throw new MatchCompileError('summary', `unknown placeholder {${name}}`);
+  }
+  return {
+    id: spec.id,
+    version,
+    file,
+    title: spec.title,
+    description: spec.description,
+    severity: spec.severity,
+    tags: spec.tags,
+    groupBy: spec.group_by,
+    throttleMs,
+    applies,
+    detector,
+    summary,
+    categories: literalSet(spec.match, 'category'),
+    methods: literalSet(spec.match, 'method'),
+    spec,
+  };
+}
+
+function compileDetector(spec: RuleSpec, hours: BusinessHoursSpec): CompiledDetector {
+  const d = spec.detector;
+  switch (d.type) {
+    case 'any':
+      return d;
+    case 'threshold':
+      return { type: d.type, count: d.count, windowMs: ms(d.window) };
+    case 'distinct':
+      return { type: d.type, field: d.field, count: d.count, windowMs: ms(d.window) };
+    case 'new_value':
+      return { type: d.type, field: d.field, learningMs: ms(d.learning), forgetMs: ms(d.forget) };
+    case 'dormant':
+      return { type: d.type, afterMs: ms(d.after) };
+    case 'silence':
+      return { type: d.type, afterMs: ms(d.after) };
+    case 'sequence':
+      return { type: d.type, first: compileMatch(d.first, 'detector.first'), then: compileMatch(d.then, 'detector.then'), windowMs: ms(d.window), count: d.first_count };
+    case 'outside_hours': {
+      const zone = d.hours?.timezone ?? hours.timezone ?? 'UTC';
+      if (!isValidTimeZone(zone)) throw new MatchCompileError('detector.hours.timezone', `unknown IANA time zone "${zone}"`);
+      return { type: d.type, schedule: buildSchedule(d.hours ?? {}, hours) };
+    }
+  }
+}
+
+function defaultSummary(spec: RuleSpec): string {
+  switch (spec.detector.type) {
+    case 'threshold':
+      return `${spec.title}: {count} events for {key} within {window}`;
+    case 'distinct':
+      return `${spec.title}: {count} distinct ${spec.detector.field} values for {key} within {window}`;
+    case 'sequence':
+      return `${spec.title}: {count} first events then {method} for {key} within {window}`;
+    case 'silence':
+      return `${spec.title}: no audit events for {window}`;
+    default:
+      return `${spec.title}: {method} by {principal} from {clientIp}`;
+  }
+}
+
+/**
+ * The literal values a top-level `field: value` or `field: [values]` condition
+ * allows, lower-cased; anything more complex (operators, any/not) → undefined,
+ * and the rule is considered for every event.
+ */
+function literalSet(match: MatchSpec, field: 'category' | 'method'): ReadonlySet<string> | undefined {
+  const condition = match[field];
+  if (typeof condition === 'string') return new Set([condition.toLowerCase()]);
+  if (Array.isArray(condition) && condition.every((v) => typeof v === 'string')) return new Set(condition.map((v) => String(v).toLowerCase()));
+  if (typeof condition === 'object' && !Array.isArray(condition)) {
+    const keys = Object.keys(condition).filter((k) => k !== 'ignore_case');
+    if (keys.length === 1 && keys[0] === 'in' && condition.in?.every((v) => typeof v === 'string')) return new Set(condition.in.map((v) => String(v).toLowerCase()));
+    if (keys.length === 1 && keys[0] === 'equals' && typeof condition.equals === 'string') return new Set([condition.equals.toLowerCase()]);
+  }
+  return undefined;
+}

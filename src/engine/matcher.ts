@@ -1,0 +1,150 @@
+import { BlockList, isIP } from 'node:net';
+import { RE2JS } from 're2js';
+import { EVENT_FIELDS, type AuditEvent, type EventField } from '../decode/audit-event.js';
+import { MAX_DEPTH, type Condition, type ConditionOps, type MatchSpec } from './rule-schema.js';
+
+/** A compiled match expression. */
+export type Predicate = (event: AuditEvent) => boolean;
+type ValueTest = (value: string | boolean | undefined) => boolean;
+
+/** A problem in a match expression, located by its path inside the rule. */
+export class MatchCompileError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Fields whose values are Confluent enums or method names: Confluent is not
+ * consistent about their case (`UnBindAllRolesForPrincipal` in docs,
+ * `UnbindAllRolesForPrincipal` on the wire), so they compare case-insensitively.
+ */
+export const CASE_INSENSITIVE_FIELDS: ReadonlySet<EventField> = new Set<EventField>([
+  'category', 'method', 'outcome', 'status', 'operation', 'resourceType', 'patternType', 'decidedBy',
+  'role', 'accessType', 'mechanism', 'cloudResourceType',
+]);
+
+const TRUE: Predicate = () => true;
+
+/** Compiles a match expression; throws MatchCompileError naming the path of the first problem. */
+export function compileMatch(spec: MatchSpec, path = 'match', depth = 0): Predicate {
+  if (depth > MAX_DEPTH) throw new MatchCompileError(path, `nests deeper than ${MAX_DEPTH} levels`);
+  const parts: Predicate[] = [];
+  for (const [key, value] of Object.entries(spec)) {
+    if (value === undefined) continue;
+    if (key === 'all') parts.push(allOf((value as MatchSpec[]).map((m, i) => compileMatch(m, `${path}.all[${i}]`, depth + 1))));
+    else if (key === 'any') parts.push(anyOf((value as MatchSpec[]).map((m, i) => compileMatch(m, `${path}.any[${i}]`, depth + 1))));
+    else if (key === 'not') {
+      const inner = compileMatch(value as MatchSpec, `${path}.not`, depth + 1);
+      parts.push((e) => !inner(e));
+    } else {
+      const field = key as EventField;
+      const test = compileCondition(value as Condition, field, `${path}.${field}`, CASE_INSENSITIVE_FIELDS.has(field), depth);
+      parts.push((e) => test(e[field]));
+    }
+  }
+  return parts.length === 0 ? TRUE : allOf(parts);
+}
+
+function allOf(parts: Predicate[]): Predicate {
+  if (parts.length === 1) return parts[0]!;
+  return (e) => parts.every((p) => p(e));
+}
+
+function anyOf(parts: Predicate[]): Predicate {
+  return (e) => parts.some((p) => p(e));
+}
+
+function compileCondition(condition: Condition, field: EventField, path: string, ignoreCase: boolean, depth: number): ValueTest {
+  if (Array.isArray(condition)) return compileOps({ in: condition }, field, path, ignoreCase, depth);
+  if (typeof condition === 'object') return compileOps(condition, field, path, ignoreCase, depth);
+  return compileOps({ equals: condition }, field, path, ignoreCase, depth);
+}
+
+function compileOps(ops: ConditionOps, field: EventField, path: string, defaultIgnoreCase: boolean, depth: number): ValueTest {
+  if (depth > MAX_DEPTH) throw new MatchCompileError(path, `nests deeper than ${MAX_DEPTH} levels`);
+  const ignoreCase = ops.ignore_case ?? defaultIgnoreCase;
+  const fold = (s: string): string => (ignoreCase ? s.toLowerCase() : s);
+  const isBoolean = EVENT_FIELDS[field] === 'boolean';
+  const tests: ValueTest[] = [];
+  const asString = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? fold(v) : undefined);
+
+  const expectType = (value: unknown, op: string): void => {
+    if (isBoolean && typeof value !== 'boolean') throw new MatchCompileError(`${path}.${op}`, `${field} is true or false; compare it with a boolean`);
+    if (!isBoolean && typeof value === 'boolean') throw new MatchCompileError(`${path}.${op}`, `${field} is text; compare it with a string`);
+  };
+  const norm = (v: string | number | boolean): string | boolean => (typeof v === 'boolean' ? v : fold(String(v)));
+
+  if (ops.equals !== undefined) {
+    expectType(ops.equals, 'equals');
+    const want = norm(ops.equals);
+    tests.push((v) => v !== undefined && (typeof v === 'string' ? fold(v) : v) === want);
+  }
+  if (ops.in !== undefined) {
+    ops.in.forEach((v) => expectType(v, 'in'));
+    const set = new Set(ops.in.map(norm));
+    tests.push((v) => v !== undefined && set.has(typeof v === 'string' ? fold(v) : v));
+  }
+  for (const op of ['prefix', 'suffix', 'contains'] as const) {
+    const raw = ops[op];
+    if (raw === undefined) continue;
+    if (isBoolean) throw new MatchCompileError(`${path}.${op}`, `${op} needs a text field; ${field} is true or false`);
+    const wants = (Array.isArray(raw) ? raw : [raw]).map(fold);
+    const check =
+      op === 'prefix' ? (s: string, w: string) => s.startsWith(w) : op === 'suffix' ? (s: string, w: string) => s.endsWith(w) : (s: string, w: string) => s.includes(w);
+    tests.push((v) => {
+      const s = asString(v);
+      return s !== undefined && wants.some((w) => check(s, w));
+    });
+  }
+  if (ops.regex !== undefined) tests.push(compileRegex(ops.regex, ignoreCase, `${path}.regex`));
+  if (ops.cidr !== undefined) tests.push(compileCidr(ops.cidr, `${path}.cidr`));
+  if (ops.exists !== undefined) {
+    const want = ops.exists;
+    tests.push((v) => (v !== undefined) === want);
+  }
+  for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+    const bound = ops[op];
+    if (bound === undefined) continue;
+    const cmp = { gt: (a: number) => a > bound, gte: (a: number) => a >= bound, lt: (a: number) => a < bound, lte: (a: number) => a <= bound }[op];
+    tests.push((v) => typeof v === 'string' && v.trim() !== '' && cmp(Number(v)));
+  }
+  if (ops.not !== undefined) {
+    const inner = compileCondition(ops.not, field, `${path}.not`, ignoreCase, depth + 1);
+    tests.push((v) => !inner(v));
+  }
+  if (tests.length === 1) return tests[0]!;
+  return (v) => tests.every((t) => t(v));
+}
+
+/** RE2 semantics: matching time is linear in the input, so no pattern can hang evaluation. */
+function compileRegex(pattern: string, ignoreCase: boolean, path: string): ValueTest {
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+  } catch (error) {
+    throw new MatchCompileError(path, `invalid regular expression (RE2 syntax; no backreferences or lookaround): ${(error as Error).message}`);
+  }
+  return (v) => typeof v === 'string' && re.matcher(v).find();
+}
+
+function compileCidr(raw: string | string[], path: string): ValueTest {
+  const list = new BlockList();
+  for (const entry of Array.isArray(raw) ? raw : [raw]) {
+    const [address = '', prefixText] = entry.split('/');
+    const family = isIP(address);
+    const prefix = prefixText === undefined ? (family === 6 ? 128 : 32) : Number(prefixText);
+    if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
+      throw new MatchCompileError(path, `"${entry}" is not an IP address or CIDR block`);
+    }
+    list.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
+  }
+  return (v) => {
+    if (typeof v !== 'string') return false;
+    const family = isIP(v);
+    return family !== 0 && list.check(v, family === 6 ? 'ipv6' : 'ipv4');
+  };
+}

@@ -1,0 +1,130 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { RuleError, type RuleProblem } from '../errors.js';
+import { compileRule, type CompiledRule } from './compile.js';
+import { MatchCompileError } from './matcher.js';
+import { ruleFileSpec, type BusinessHoursSpec, type RuleFileSpec } from './rule-schema.js';
+
+/** A validated, compiled rule set. */
+export interface RuleSet {
+  /** Every rule, enabled or not. */
+  rules: CompiledRule[];
+  /** Rules the engine evaluates. */
+  enabled: CompiledRule[];
+  /** The directory the rules were loaded from. */
+  dir: string;
+}
+
+/** Largest rule file accepted, in bytes. */
+const MAX_FILE_BYTES = 1024 * 1024;
+/** YAML aliases allowed per file: anchors are fine, alias bombs are not. */
+const MAX_ALIASES = 100;
+
+/** All `.yaml`/`.yml` files below `dir`, sorted, as paths. */
+export function ruleFiles(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (current: string): void => {
+    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.ya?ml$/.test(entry.name)) found.push(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/**
+ * Loads every rule file below `dir`. All problems in all files are collected
+ * and thrown together as one RuleError naming file, line, rule and field.
+ */
+export function loadRules(dir: string, hours: BusinessHoursSpec = {}): RuleSet {
+  const problems: RuleProblem[] = [];
+  const rules: CompiledRule[] = [];
+  let files: string[];
+  try {
+    files = ruleFiles(dir);
+  } catch (error) {
+    throw new RuleError([{ file: dir, message: `cannot read rules directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]);
+  }
+  if (files.length === 0) problems.push({ file: dir, message: 'no rule files (*.yaml, *.yml)' });
+  const seen = new Map<string, string>();
+  for (const path of files) {
+    const file = relative(process.cwd(), path) || path;
+    const parsed = parseRuleFile(path, file, problems);
+    if (parsed === undefined) continue;
+    parsed.spec.rules.forEach((spec, index) => {
+      const other = seen.get(spec.id);
+      if (other !== undefined) {
+        problems.push({ file, rule: spec.id, field: 'id', line: parsed.lineOf(['rules', index, 'id']), message: `duplicate rule id (also in ${other})` });
+        return;
+      }
+      seen.set(spec.id, file);
+      try {
+        rules.push(compileRule(spec, file, parsed.spec.version, hours));
+      } catch (error) {
+        if (!(error instanceof MatchCompileError)) throw error;
+        problems.push({ file, rule: spec.id, field: error.field, line: parsed.lineOf(['rules', index, ...error.field.split(/[.[\]]+/).filter(Boolean)]), message: error.message });
+      }
+    });
+  }
+  if (problems.length > 0) throw new RuleError(problems);
+  return { rules, enabled: rules.filter((r) => r.spec.enabled), dir };
+}
+
+interface ParsedFile {
+  spec: RuleFileSpec;
+  lineOf(path: ReadonlyArray<string | number>): number | undefined;
+}
+
+function parseRuleFile(path: string, file: string, problems: RuleProblem[]): ParsedFile | undefined {
+  const size = statSync(path).size;
+  if (size > MAX_FILE_BYTES) {
+    problems.push({ file, message: `file is larger than ${MAX_FILE_BYTES} bytes` });
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readFileSync(path, 'utf8'), { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const yamlProblems = [...doc.errors, ...doc.warnings];
+  if (yamlProblems.length > 0) {
+    for (const e of yamlProblems) problems.push({ file, line: lineCounter.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0]}` });
+    return undefined;
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    problems.push({ file, message: `YAML: ${(error as Error).message}` });
+    return undefined;
+  }
+  const lineOf = (p: ReadonlyArray<string | number>) => nodeLine(doc, lineCounter, p);
+  const result = ruleFileSpec.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+      const rule = path[0] === 'rules' && typeof path[1] === 'number' ? ruleIdAt(raw, path[1]) : undefined;
+      const field = (path[0] === 'rules' ? path.slice(2) : path).map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+      problems.push({ file, rule, field, line: lineOf(path), message: issue.message });
+    }
+    return undefined;
+  }
+  return { spec: result.data, lineOf };
+}
+
+function ruleIdAt(raw: unknown, index: number): string | undefined {
+  const rules = (raw as { rules?: unknown[] }).rules;
+  const id = (rules?.[index] as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? id : `#${index + 1}`;
+}
+
+/** The line of the deepest YAML node that exists along `path`. */
+function nodeLine(doc: Document, counter: LineCounter, path: ReadonlyArray<string | number>): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node !== undefined && node !== null && typeof node === 'object' && (isMap(node) || isSeq(node) || 'range' in node) && node.range) {
+      return counter.linePos(node.range[0]).line;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Alert } from './alerts/alert.js';
+import { decodeRecord, type DecodeResult } from './decode/decode.js';
+import type { CompiledRule } from './engine/compile.js';
+import { Engine } from './engine/engine.js';
+import type { RuleTestSpec } from './engine/rule-schema.js';
+import { checkSilence } from './engine/silence.js';
+import { replay } from './replay.js';
+import { MemoryStateStore } from './state/memory-store.js';
+
+export interface CaseResult {
+  rule: string;
+  name: string;
+  passed: boolean;
+  /** Why it failed (empty when passed). */
+  problems: string[];
+}
+
+/** Runs every behaviour test of every rule through the real engine with in-memory state. */
+export async function runRuleTests(rules: readonly CompiledRule[], rulesDir: string): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const rule of rules) {
+    for (const test of rule.spec.tests) results.push(await runCase(rule, test, rulesDir));
+  }
+  return results;
+}
+
+async function runCase(rule: CompiledRule, test: RuleTestSpec, rulesDir: string): Promise<CaseResult> {
+  const problems: string[] = [];
+  const inputs = loadEvents(rule, test, rulesDir, problems);
+  const alerts: Alert[] = [];
+  if (rule.detector.type === 'silence') {
+    if (test.now === undefined) problems.push('a silence rule test needs `now`');
+    const times = inputs.flatMap((r) => (r.ok ? [r.timeMs] : []));
+    const alert = checkSilence(rule, times.length ? Math.max(...times) : undefined, Date.parse(test.now ?? ''));
+    if (alert !== undefined) alerts.push(alert);
+  } else {
+    const engine = new Engine([rule], new MemoryStateStore());
+    await replay(inputs.map((r, i) => ({ ...r, lineNumber: i + 1 })), { engine, onAlert: (a) => void alerts.push(a) });
+  }
+  if (alerts.length !== test.expect.length) {
+    problems.push(`expected ${test.expect.length} alert(s), got ${alerts.length}${alerts.length ? `: ${alerts.map((a) => a.summary).join(' | ')}` : ''}`);
+  } else {
+    test.expect.forEach((want, i) => {
+      const got = alerts[i]!;
+      for (const [field, value] of Object.entries(want.key ?? {})) {
+        if (got.key[field] !== value) problems.push(`alert ${i + 1}: key ${field} is ${JSON.stringify(got.key[field])}, expected ${JSON.stringify(value)}`);
+      }
+      if (want.count !== undefined && got.count !== want.count) problems.push(`alert ${i + 1}: count is ${got.count}, expected ${want.count}`);
+      if (want.trigger !== undefined && got.trigger !== want.trigger) problems.push(`alert ${i + 1}: trigger is ${got.trigger}, expected ${want.trigger}`);
+    });
+  }
+  return { rule: rule.id, name: test.name, passed: problems.length === 0, problems };
+}
+
+function loadEvents(rule: CompiledRule, test: RuleTestSpec, rulesDir: string, problems: string[]): DecodeResult[] {
+  let lines: string[];
+  if (typeof test.events === 'string') {
+    const path = resolve(dirname(resolve(rule.file)), test.events);
+    try {
+      lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    } catch {
+      problems.push(`cannot read events file ${test.events} (relative to ${rulesDir})`);
+      return [];
+    }
+  } else {
+    lines = test.events.map((e) => JSON.stringify(e));
+  }
+  return lines.map((line, i) => {
+    const result = decodeRecord(line);
+    if (!result.ok) problems.push(`event ${i + 1}: ${result.reason}: ${result.message}`);
+    return result;
+  });
+}

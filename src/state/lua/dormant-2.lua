@@ -1,0 +1,15 @@
+--[[
+  Fires when a group key is seen again after a long silence.
+  KEYS[1] sorted set of recent events: member = event id, score = event time (newest 16 kept)
+  KEYS[2] throttle key
+  ARGV[1] eventId, ARGV[2] timeMs, ARGV[3] afterMs, ARGV[4] ttlMs, ARGV[5] throttleMs, ARGV[6] alertId
+  Returns { status, 1 }: fires when the newest strictly earlier event is at least afterMs older.
+]]
+-- @include throttle
+local t = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], t, ARGV[1])
+local previous = redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. t, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -17)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if #previous == 0 or t - tonumber(previous[2]) < tonumber(ARGV[3]) then return { 0, 0 } end
+return { throttle(KEYS[2], ARGV[6], t, tonumber(ARGV[5])), 1 }

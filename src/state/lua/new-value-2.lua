@@ -1,0 +1,37 @@
+--[[
+  First-seen values per group key, with a learning period and forgetting.
+  KEYS[1] hash: 's' -> time the group key was first seen;
+                'v:<value>' -> '<id of the event that introduced it>|<its time>|<newest time seen>'
+  KEYS[2] throttle key
+  ARGV[1] eventId, ARGV[2] timeMs, ARGV[3] value, ARGV[4] learningMs, ARGV[5] forgetMs,
+  ARGV[6] ttlMs, ARGV[7] throttleMs, ARGV[8] alertId
+  Returns { status, 1 }: 0 quiet (known value, or still learning), 1 fire, 2 throttled.
+]]
+-- @include throttle
+local id, t = ARGV[1], tonumber(ARGV[2])
+local learning, forget = tonumber(ARGV[4]), tonumber(ARGV[5])
+local since = tonumber(redis.call('HGET', KEYS[1], 's') or t)
+if t < since then since = t end
+redis.call('HSET', KEYS[1], 's', since)
+local field = 'v:' .. ARGV[3]
+local record = redis.call('HGET', KEYS[1], field)
+local isNew = false
+if not record then
+  redis.call('HSET', KEYS[1], field, id .. '|' .. t .. '|' .. t)
+  isNew = true
+else
+  local firstId, first, last = string.match(record, '^(.*)|([^|]*)|([^|]*)$')
+  first, last = tonumber(first), tonumber(last)
+  if firstId == id then
+    isNew = true
+  elseif t - last > forget then
+    redis.call('HSET', KEYS[1], field, id .. '|' .. t .. '|' .. t)
+    isNew = true
+  else
+    if t < first then firstId, first = id, t end
+    redis.call('HSET', KEYS[1], field, firstId .. '|' .. first .. '|' .. math.max(last, t))
+  end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+if (not isNew) or t - since < learning then return { 0, 0 } end
+return { throttle(KEYS[2], ARGV[8], t, tonumber(ARGV[7])), 1 }

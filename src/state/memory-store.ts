@@ -1,0 +1,215 @@
+import { MAX_EVIDENCE, spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
+import { memberCap } from './keys.js';
+
+interface Entry {
+  /** Sorted set: member → score (event time). */
+  zset: Map<string, number>;
+  /** Hash: field → value. */
+  hash: Map<string, string>;
+  /** Newest event time that touched the entry; expiry is by event time. */
+  lastMs: number;
+  spanMs: number;
+}
+
+const SWEEP_EVERY = 10_000;
+
+/**
+ * In-memory state for replay and the embedded default. Same decisions as the
+ * Redis store (one contract suite runs against both); state expires by event
+ * time, so replaying a long export keeps memory bounded by the windows.
+ */
+export class MemoryStateStore implements StateStore {
+  private readonly entries = new Map<string, Entry>();
+  private maxEventMs = 0;
+  private opsSinceSweep = 0;
+  private lastTouch: number | undefined;
+
+  async apply(ops: readonly DetectorOp[]): Promise<OpResult[]> {
+    return ops.map((op) => this.applyOne(op));
+  }
+
+  async touch(nowMs: number): Promise<void> {
+    this.lastTouch = Math.max(this.lastTouch ?? 0, nowMs);
+  }
+
+  async lastEventAt(): Promise<number | undefined> {
+    return this.lastTouch;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.entries.clear();
+  }
+
+  /** Number of live state entries (for tests and memory checks). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private applyOne(op: DetectorOp): OpResult {
+    this.maxEventMs = Math.max(this.maxEventMs, op.timeMs);
+    if (++this.opsSinceSweep >= SWEEP_EVERY) this.sweep();
+    const entry = this.entry(`${op.ruleId}\u0000${op.groupKey}`, op.timeMs, spanOf(op));
+    switch (op.detector) {
+      case 'fire':
+        return this.decide(op, 1, [op.eventId]);
+      case 'threshold':
+        return this.threshold(op, entry);
+      case 'distinct':
+        return this.distinct(op, entry);
+      case 'new_value':
+        return this.newValue(op, entry);
+      case 'dormant':
+        return this.dormant(op, entry);
+      case 'sequence':
+        return this.sequence(op, entry);
+    }
+  }
+
+  private threshold(op: DetectorOp & { detector: 'threshold' }, e: Entry): OpResult {
+    e.zset.set(op.eventId, op.timeMs);
+    const n = countIn(e.zset, op.timeMs - op.windowMs, op.timeMs);
+    trim(e.zset, op.timeMs - 2 * op.windowMs, memberCap(op.count));
+    if (n < op.count) return quiet(n);
+    return this.decide(op, n, newestIn(e.zset, op.timeMs - op.windowMs, op.timeMs));
+  }
+
+  private distinct(op: DetectorOp & { detector: 'distinct' }, e: Entry): OpResult {
+    const seen = e.zset.get(op.value);
+    if (seen === undefined || op.timeMs >= seen) {
+      e.zset.set(op.value, op.timeMs);
+      e.hash.set(op.value, op.eventId);
+    }
+    const n = countIn(e.zset, op.timeMs - op.windowMs, op.timeMs);
+    trim(e.zset, op.timeMs - 2 * op.windowMs, memberCap(op.count), e.hash);
+    if (n < op.count) return quiet(n);
+    const values = newestIn(e.zset, op.timeMs - op.windowMs, op.timeMs);
+    const result = this.decide(op, n, values.map((v) => e.hash.get(v) ?? ''));
+    return result.status === 'fire' ? { ...result, values } : result;
+  }
+
+  private newValue(op: DetectorOp & { detector: 'new_value' }, e: Entry): OpResult {
+    const since = Number(e.hash.get('s') ?? op.timeMs);
+    const start = Math.min(since, op.timeMs);
+    e.hash.set('s', String(start));
+    const field = `v:${op.value}`;
+    const record = e.hash.get(field);
+    let isNew: boolean;
+    if (record === undefined) {
+      e.hash.set(field, `${op.eventId}|${op.timeMs}|${op.timeMs}`);
+      isNew = true;
+    } else {
+      const [firstId = '', firstText = '0', lastText = '0'] = record.split('|');
+      const first = Number(firstText);
+      const last = Number(lastText);
+      if (firstId === op.eventId) isNew = true;
+      else if (op.timeMs - last > op.forgetMs) {
+        e.hash.set(field, `${op.eventId}|${op.timeMs}|${op.timeMs}`);
+        isNew = true;
+      } else {
+        const earlier = op.timeMs < first;
+        e.hash.set(field, `${earlier ? op.eventId : firstId}|${earlier ? op.timeMs : first}|${Math.max(last, op.timeMs)}`);
+        isNew = false;
+      }
+    }
+    if (!isNew || op.timeMs - start < op.learningMs) return quiet(0);
+    return this.decide(op, 1, [op.eventId]);
+  }
+
+  private dormant(op: DetectorOp & { detector: 'dormant' }, e: Entry): OpResult {
+    e.zset.set(op.eventId, op.timeMs);
+    let previous: number | undefined;
+    for (const t of e.zset.values()) if (t < op.timeMs && (previous === undefined || t > previous)) previous = t;
+    trim(e.zset, -Infinity, 16);
+    if (previous === undefined || op.timeMs - previous < op.afterMs) return quiet(0);
+    return this.decide(op, 1, [op.eventId]);
+  }
+
+  private sequence(op: DetectorOp & { detector: 'sequence' }, e: Entry): OpResult {
+    if (op.step === 'first') {
+      e.zset.set(op.eventId, op.timeMs);
+      trim(e.zset, op.timeMs - 2 * op.windowMs, memberCap(op.count));
+      return quiet(0);
+    }
+    const n = countIn(e.zset, op.timeMs - op.windowMs, op.timeMs);
+    if (n < op.count) return quiet(n);
+    return this.decide(op, n, [op.eventId, ...newestIn(e.zset, op.timeMs - op.windowMs, op.timeMs)].slice(0, MAX_EVIDENCE));
+  }
+
+  /** The throttle: one alert per rule and key per throttle period; the same alert id always passes. */
+  private decide(op: DetectorOp, count: number, evidence: string[]): OpResult {
+    const status = this.throttle(op);
+    return { status, count, evidence: status === 'fire' ? evidence : [] };
+  }
+
+  private throttle(op: DetectorOp): OpStatus {
+    if (op.throttleMs <= 0) return 'fire';
+    const entry = this.entry(`${op.ruleId}\u0000${op.groupKey}\u0000throttle`, op.timeMs, op.throttleMs);
+    const mark = entry.hash.get('mark');
+    if (mark !== undefined) {
+      const sep = mark.lastIndexOf('|');
+      const markId = mark.slice(0, sep);
+      const markMs = Number(mark.slice(sep + 1));
+      if (markId === op.alertId) return 'fire';
+      if (Math.abs(op.timeMs - markMs) < op.throttleMs) return 'throttled';
+      if (op.timeMs < markMs) return 'fire';
+    }
+    entry.hash.set('mark', `${op.alertId}|${op.timeMs}`);
+    return 'fire';
+  }
+
+  private entry(key: string, timeMs: number, spanMs: number): Entry {
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      entry = { zset: new Map(), hash: new Map(), lastMs: timeMs, spanMs };
+      this.entries.set(key, entry);
+    }
+    entry.lastMs = Math.max(entry.lastMs, timeMs);
+    entry.spanMs = Math.max(entry.spanMs, spanMs);
+    return entry;
+  }
+
+  /** Drops entries no event within their span has touched (event time), as Redis TTLs do. */
+  private sweep(): void {
+    this.opsSinceSweep = 0;
+    for (const [key, entry] of this.entries) {
+      if (this.maxEventMs - entry.lastMs > entry.spanMs + TTL_MARGIN_MS) this.entries.delete(key);
+    }
+  }
+}
+
+function quiet(count: number): OpResult {
+  return { status: 'quiet', count, evidence: [] };
+}
+
+function countIn(zset: Map<string, number>, from: number, to: number): number {
+  let n = 0;
+  for (const t of zset.values()) if (t >= from && t <= to) n++;
+  return n;
+}
+
+/** Members in [from, to], newest first (ties: greater member first, as ZREVRANGEBYSCORE), bounded. */
+function newestIn(zset: Map<string, number>, from: number, to: number): string[] {
+  return [...zset]
+    .filter(([, t]) => t >= from && t <= to)
+    .sort(([a, ta], [b, tb]) => tb - ta || (a < b ? 1 : a > b ? -1 : 0))
+    .slice(0, MAX_EVIDENCE)
+    .map(([member]) => member);
+}
+
+/** Removes members older than `before`, then all but the newest `keep` (as ZREMRANGEBYSCORE + ZREMRANGEBYRANK). */
+function trim(zset: Map<string, number>, before: number, keep: number, alsoFrom?: Map<string, string>): void {
+  for (const [member, t] of zset) {
+    if (t < before) {
+      zset.delete(member);
+      alsoFrom?.delete(member);
+    }
+  }
+  if (zset.size <= keep) return;
+  const oldest = [...zset].sort(([a, ta], [b, tb]) => ta - tb || (a < b ? -1 : a > b ? 1 : 0)).slice(0, zset.size - keep);
+  for (const [member] of oldest) {
+    zset.delete(member);
+    alsoFrom?.delete(member);
+  }
+}

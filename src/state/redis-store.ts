@@ -1,0 +1,115 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { StateError } from '../errors.js';
+import { memberCap, stateKey } from './keys.js';
+import { defineScripts, loadScripts, type LuaScript } from './scripts.js';
+import { spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
+
+const STATUS: readonly OpStatus[] = ['quiet', 'fire', 'throttled'];
+
+type Reply = Array<string | number>;
+type Call = (pipeline: ChainableCommander) => void;
+
+/**
+ * Detector state in Redis: every operation is one Lua script (atomic), and a
+ * batch of operations is one pipeline (one round trip), in order.
+ */
+export class RedisStateStore implements StateStore {
+  private readonly scripts: Map<string, LuaScript>;
+
+  /** `prefix` namespaces every key (default `aw`); tests use a random one. */
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'aw',
+  ) {
+    this.scripts = loadScripts();
+    defineScripts(redis, this.scripts);
+  }
+
+  async apply(ops: readonly DetectorOp[]): Promise<OpResult[]> {
+    if (ops.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const op of ops) this.call(op)(pipeline);
+    const replies = await this.exec(pipeline);
+    return replies.map((reply, i) => toResult(ops[i]!, reply as Reply));
+  }
+
+  async touch(nowMs: number): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    this.invoke(pipeline, 'touch', [`${this.prefix}:last-event-at`], [nowMs]);
+    await this.exec(pipeline);
+  }
+
+  async lastEventAt(): Promise<number | undefined> {
+    const value = await this.guard(() => this.redis.get(`${this.prefix}:last-event-at`));
+    return value === null ? undefined : Number(value);
+  }
+
+  async ping(): Promise<void> {
+    await this.guard(() => this.redis.ping());
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+
+  private call(op: DetectorOp): Call {
+    const key = (kind: string) => stateKey(this.prefix, op.ruleId, op.groupKey, kind);
+    const ttl = spanOf(op) + TTL_MARGIN_MS;
+    const throttleKey = key('throttle');
+    return (p) => {
+      switch (op.detector) {
+        case 'fire':
+          return this.invoke(p, 'fire', [throttleKey], [op.alertId, op.timeMs, op.throttleMs]);
+        case 'threshold':
+          return this.invoke(p, 'threshold', [key('events'), throttleKey], [op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+        case 'distinct':
+          return this.invoke(p, 'distinct', [key('values'), key('value-events'), throttleKey], [op.eventId, op.timeMs, op.value, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+        case 'new_value':
+          return this.invoke(p, 'new-value', [key('seen'), throttleKey], [op.eventId, op.timeMs, op.value, op.learningMs, op.forgetMs, ttl, op.throttleMs, op.alertId]);
+        case 'dormant':
+          return this.invoke(p, 'dormant', [key('recent'), throttleKey], [op.eventId, op.timeMs, op.afterMs, ttl, op.throttleMs, op.alertId]);
+        case 'sequence':
+          return this.invoke(p, 'sequence', [key('first'), throttleKey], [op.step, op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+      }
+    };
+  }
+
+  private invoke(pipeline: ChainableCommander, name: string, keys: string[], args: Array<string | number>): void {
+    const script = this.scripts.get(name);
+    if (script === undefined) throw new StateError(`no Lua script named ${name}`);
+    (pipeline as unknown as Record<string, (...a: Array<string | number>) => void>)[script.command]!(...keys, ...args);
+  }
+
+  private async exec(pipeline: ChainableCommander): Promise<unknown[]> {
+    const results = await this.guard(() => pipeline.exec());
+    if (results === null) throw new StateError('Redis pipeline was discarded');
+    return results.map(([error, reply]) => {
+      if (error !== null) throw new StateError(`Redis script failed: ${error.message}`, { cause: error });
+      return reply;
+    });
+  }
+
+  private async guard<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof StateError) throw error;
+      throw new StateError(`Redis unavailable: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+/** Detectors whose only evidence is the event that fired them. */
+const SINGLE_EVENT: ReadonlySet<DetectorOp['detector']> = new Set(['fire', 'new_value', 'dormant']);
+
+function toResult(op: DetectorOp, reply: Reply): OpResult {
+  const status = STATUS[Number(reply[0])] ?? 'quiet';
+  const count = Number(reply[1]);
+  const rest = reply.slice(2).map(String);
+  if (op.detector === 'distinct') {
+    const values = rest.filter((_, i) => i % 2 === 0);
+    return { status, count, evidence: rest.filter((_, i) => i % 2 === 1), ...(status === 'fire' ? { values } : {}) };
+  }
+  if (SINGLE_EVENT.has(op.detector)) return { status, count, evidence: status === 'fire' ? [op.eventId] : [] };
+  return { status, count, evidence: rest };
+}

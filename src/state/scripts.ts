@@ -1,0 +1,37 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { packageVersion } from '../version.js';
+
+const LUA_DIR = new URL('./lua/', import.meta.url);
+const INCLUDE = /^-- @include (\w[\w-]*)$/m;
+
+export interface LuaScript {
+  /** Command name on the client: `<name>:<package version>`, so releases never call each other's scripts. */
+  command: string;
+  numberOfKeys: number;
+  lua: string;
+}
+
+/** Reads `<verbNoun>-<numKeys>.lua` files, resolving `-- @include name` lines from lua/includes/. */
+export function loadScripts(): Map<string, LuaScript> {
+  const scripts = new Map<string, LuaScript>();
+  for (const file of readdirSync(LUA_DIR)) {
+    const match = /^([a-z][a-z-]*)-(\d+)\.lua$/.exec(file);
+    if (match === null) continue;
+    const [, name, keys] = match;
+    let lua = readFileSync(new URL(file, LUA_DIR), 'utf8');
+    for (let m = INCLUDE.exec(lua); m !== null; m = INCLUDE.exec(lua)) {
+      const included = readFileSync(new URL(`includes/${m[1]}.lua`, LUA_DIR), 'utf8');
+      lua = lua.replace(m[0], () => included);
+    }
+    scripts.set(name!, { command: `${name}:${packageVersion}`, numberOfKeys: Number(keys), lua });
+  }
+  return scripts;
+}
+
+/** Defines every script on a client with `defineCommand` (EVALSHA, falling back to EVAL once). */
+export function defineScripts(redis: Redis, scripts: Map<string, LuaScript>): void {
+  for (const script of scripts.values()) {
+    redis.defineCommand(script.command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * What the engine asks the state store, one operation per (event, rule). Each
+ * operation is applied atomically and idempotently per event id: applying the
+ * same operation twice leaves the same state and returns the same decision.
+ */
+export type DetectorOp =
+  | (OpBase & { detector: 'fire' })
+  | (OpBase & { detector: 'threshold'; windowMs: number; count: number })
+  | (OpBase & { detector: 'distinct'; value: string; windowMs: number; count: number })
+  | (OpBase & { detector: 'new_value'; value: string; learningMs: number; forgetMs: number })
+  | (OpBase & { detector: 'dormant'; afterMs: number })
+  | (OpBase & { detector: 'sequence'; step: 'first' | 'then'; windowMs: number; count: number });
+
+export interface OpBase {
+  ruleId: string;
+  /** Canonical group key (`credentialId=ABC`); empty when the rule has no group_by. */
+  groupKey: string;
+  eventId: string;
+  /** Event time, epoch ms. */
+  timeMs: number;
+  /** Suppress further alerts for this rule and key within this many ms (event time); 0 = never. */
+  throttleMs: number;
+  /** The alert id this event raises if it fires (deterministic: rule + key + event). */
+  alertId: string;
+}
+
+export type OpStatus = 'quiet' | 'fire' | 'throttled';
+
+export interface OpResult {
+  status: OpStatus;
+  /** Events (threshold, sequence) or distinct values counted in the window. */
+  count: number;
+  /** Ids of evidence events, newest first, at most MAX_EVIDENCE. Only when firing. */
+  evidence: string[];
+  /** Distinct values seen in the window (distinct detector), newest first, bounded. */
+  values?: string[];
+}
+
+export const MAX_EVIDENCE = 20;
+
+/** Extra lifetime of every key beyond the span its detector needs, so late events still find their state. */
+export const TTL_MARGIN_MS = 3_600_000;
+
+export interface StateStore {
+  /** Applies the operations in order (in one round trip for Redis) and returns one result each. */
+  apply(ops: readonly DetectorOp[]): Promise<OpResult[]>;
+  /** Records that audit events arrived (wall clock), for the silence detector; shared by replicas. */
+  touch(nowMs: number): Promise<void>;
+  /** Wall-clock time events last arrived, or undefined if never. */
+  lastEventAt(): Promise<number | undefined>;
+  /** Answers when the store is reachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How long an operation's state must live, in ms of event time. */
+export function spanOf(op: DetectorOp): number {
+  switch (op.detector) {
+    case 'threshold':
+    case 'distinct':
+    case 'sequence':
+      return 2 * op.windowMs;
+    case 'new_value':
+      return op.learningMs + op.forgetMs;
+    case 'dormant':
+      return 2 * op.afterMs;
+    case 'fire':
+      return 0;
+  }
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { RedisStateStore } from '../../src/state/redis-store.js';
+import { stateStoreContract, type StoreFactory } from '../support/state-store.contract.js';
+import { requireServices, services } from '../support/services.js';
+
+const available = services() !== null;
+let prefix = '';
+
+function client(): Redis {
+  return new Redis(requireServices().redisUrl, { maxRetriesPerRequest: 2 });
+}
+
+const open: StoreFactory = Object.assign(
+  async () => {
+    prefix = `aw-test-${randomUUID()}`;
+    return new RedisStateStore(client(), prefix);
+  },
+  { again: async () => new RedisStateStore(client(), prefix) },
+);
+
+describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
+  stateStoreContract('redis', open);
+
+  it('gives every key a TTL and hash-tags keys per rule and group key', async () => {
+    const redis = client();
+    const p = `aw-test-${randomUUID()}`;
+    const store = new RedisStateStore(redis, p);
+    const t = Date.UTC(2026, 2, 2);
+    const base = { groupKey: 'credentialId=K', timeMs: t, throttleMs: 60_000 };
+    await store.apply([
+      { ...base, ruleId: 'a', eventId: 'e1', alertId: 'x1', detector: 'threshold', windowMs: 60_000, count: 1 },
+      { ...base, ruleId: 'b', eventId: 'e1', alertId: 'x2', detector: 'distinct', value: 'v', windowMs: 60_000, count: 1 },
+      { ...base, ruleId: 'c', eventId: 'e1', alertId: 'x3', detector: 'new_value', value: 'v', learningMs: 0, forgetMs: 60_000 },
+      { ...base, ruleId: 'd', eventId: 'e1', alertId: 'x4', detector: 'dormant', afterMs: 60_000 },
+      { ...base, ruleId: 'e', eventId: 'e1', alertId: 'x5', detector: 'sequence', step: 'first', windowMs: 60_000, count: 1 },
+    ]);
+    const keys = await redis.keys(`${p}:*`);
+    expect(keys.length).toBeGreaterThanOrEqual(7);
+    for (const key of keys) {
+      expect(key).toMatch(new RegExp(`^${p}:\\{[a-e]:[0-9a-f]{20}\\}:`));
+      expect(await redis.pttl(key)).toBeGreaterThan(0);
+    }
+    await store.close();
+  });
+
+  it('applies a batch in one round trip', async () => {
+    const redis = client();
+    const store = new RedisStateStore(redis, `aw-test-${randomUUID()}`);
+    await store.apply([{ ruleId: 'warm', groupKey: '', eventId: 'w', timeMs: 0, throttleMs: 0, alertId: 'w', detector: 'fire' }]);
+    let writes = 0;
+    const stream = (redis as unknown as { stream: { write: (...a: unknown[]) => boolean } }).stream;
+    const write = stream.write.bind(stream);
+    stream.write = (...args: unknown[]) => {
+      writes++;
+      return write(...args);
+    };
+    const ops = Array.from({ length: 500 }, (_, i) => ({ ruleId: 'rt', groupKey: `k${i % 7}`, eventId: `e${i}`, timeMs: Date.UTC(2026, 0, 1) + i, throttleMs: 0, alertId: `a${i}`, detector: 'threshold' as const, windowMs: 60_000, count: 10 }));
+    const results = await store.apply(ops);
+    stream.write = write;
+    expect(results).toHaveLength(500);
+    expect(writes).toBe(1);
+    await store.close();
+  });
+});
