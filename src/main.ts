@@ -3,10 +3,14 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Redis } from 'ioredis';
 import { inspect } from './commands/inspect.js';
 import { replayCommand } from './commands/replay.js';
+import { createDelivery, testSinks } from './commands/sinks.js';
 import { testRules, validateRules } from './commands/rules.js';
 import { parseDuration } from './engine/duration.js';
-import { AuditwatchError, ErrorCode } from './errors.js';
-import { businessHoursFrom, rulesDirFrom } from './settings.js';
+import { startService } from './app.js';
+import { loadServiceConfig } from './config/service-config.js';
+import { AuditwatchError, ConfigError, ErrorCode, formatRuleProblem, RuleError } from './errors.js';
+import { createLogger } from './log.js';
+import { businessHoursFrom, rulesDirsFrom } from './settings.js';
 import { MemoryStateStore } from './state/memory-store.js';
 import { RedisStateStore } from './state/redis-store.js';
 import { packageVersion } from './version.js';
@@ -51,45 +55,90 @@ interface ReplayFlags {
   format: 'json' | 'pretty';
   lateness: number;
   maxBytes: number;
+  deliver?: boolean;
 }
 
 program
   .command('replay')
   .description('run the rules over JSON-lines audit events; alerts on stdout, a summary on stderr')
   .argument('[file]', 'JSON-lines file of audit events (.gz allowed); - or nothing for stdin')
-  .option('--rules <dir>', 'rules directory (default: AUDITWATCH_RULES_DIR, else the bundled rules)')
+  .option('--rules <dir>', 'rules directories, comma-separated (default: AUDITWATCH_RULES_DIR, else the bundled rules)')
   .option('--config <file>', 'YAML config file (default: AUDITWATCH_CONFIG)')
   .option('--redis <url>', 'keep state in this Redis instead of in memory')
   .option('--redis-prefix <prefix>', 'key prefix for --redis', 'aw-replay')
   .option('--format <format>', 'json (one alert per line) or pretty', 'json')
   .option('--lateness <duration>', 'how far out of time order events may be and still be evaluated in order', duration, 15 * 60_000)
   .option('--max-bytes <n>', 'largest event accepted, in bytes', positiveInt, 1024 * 1024)
+  .option('--deliver', 'also send the alerts to the configured sinks (AUDITWATCH_* sink variables, --config routes)')
   .action(async (file: string | undefined, opts: ReplayFlags) => {
     if (opts.format !== 'json' && opts.format !== 'pretty') throw new AuditwatchError(ErrorCode.config, '--format must be json or pretty');
     const state = opts.redis === undefined ? new MemoryStateStore() : new RedisStateStore(new Redis(opts.redis, { lazyConnect: false, maxRetriesPerRequest: 3 }), opts.redisPrefix);
     try {
-      await replayCommand(file, { rulesDir: rulesDirFrom(opts.rules), hours: businessHoursFrom(opts.config), state, format: opts.format, latenessMs: opts.lateness, maxBytes: opts.maxBytes });
+      const deliver = opts.deliver ? createDelivery(opts.config) : undefined;
+      await replayCommand(file, { rulesDirs: rulesDirsFrom(opts.rules), hours: businessHoursFrom(opts.config), state, format: opts.format, latenessMs: opts.lateness, maxBytes: opts.maxBytes, deliver });
     } finally {
       await state.close();
     }
+  });
+
+program
+  .command('run')
+  .description('the service: consume the audit topic, evaluate rules with Redis state, deliver alerts, serve /healthz /readyz /metrics')
+  .action(async () => {
+    const config = loadServiceConfig();
+    const log = createLogger(config.logLevel);
+    const service = await startService(config, log);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      const force = setTimeout(() => {
+        log.error('shutdown took longer than the grace period; exiting');
+        process.exit(1);
+      }, config.shutdownGraceMs + 2_000);
+      force.unref();
+      service.close().then(
+        () => process.exit(0),
+        (error: Error) => {
+          log.error({ err: error.message }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+
+program
+  .command('sinks')
+  .description('check alert delivery')
+  .command('test')
+  .description('send a clearly marked test alert to every configured sink, or to the one named')
+  .argument('[name]', 'sink name (slack, pagerduty, webhook, or a name from the config file)')
+  .option('--config <file>', 'YAML config file (default: AUDITWATCH_CONFIG)')
+  .action(async (name: string | undefined, opts: { config?: string }) => {
+    if (!(await testSinks(name, opts.config))) process.exitCode = 1;
   });
 
 const rules = program.command('rules').description('validate and test rule files');
 rules
   .command('validate')
   .description('check rule files against the schema; one line per problem')
-  .argument('[dir]', 'rules directory (default: AUDITWATCH_RULES_DIR, else the bundled rules)')
+  .argument('[dir]', 'rules directories, comma-separated (default: AUDITWATCH_RULES_DIR, else the bundled rules)')
   .option('--config <file>', 'YAML config file (default: AUDITWATCH_CONFIG)')
   .action((dir: string | undefined, opts: { config?: string }) => {
-    validateRules(rulesDirFrom(dir), businessHoursFrom(opts.config));
+    validateRules(rulesDirsFrom(dir), businessHoursFrom(opts.config));
   });
 rules
   .command('test')
   .description("run every rule's behaviour tests (events in, alerts out) with in-memory state")
-  .argument('[dir]', 'rules directory (default: AUDITWATCH_RULES_DIR, else the bundled rules)')
+  .argument('[dir]', 'rules directories, comma-separated (default: AUDITWATCH_RULES_DIR, else the bundled rules)')
   .option('--config <file>', 'YAML config file (default: AUDITWATCH_CONFIG)')
   .action(async (dir: string | undefined, opts: { config?: string }) => {
-    if (!(await testRules(rulesDirFrom(dir), businessHoursFrom(opts.config)))) process.exitCode = 1;
+    if (!(await testRules(rulesDirsFrom(dir), businessHoursFrom(opts.config)))) process.exitCode = 1;
   });
 
 // A reader that goes away (`| head`) is not an error.
@@ -101,6 +150,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 try {
   await program.parseAsync();
 } catch (error) {
-  process.stderr.write(`auditwatch: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (error instanceof ConfigError) process.stderr.write(`auditwatch: invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  else if (error instanceof RuleError) process.stderr.write(`auditwatch: invalid rules:\n${error.problems.map((p) => `  ${formatRuleProblem(p)}`).join('\n')}\n`);
+  else process.stderr.write(`auditwatch: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = exitCodeFor(error);
 }

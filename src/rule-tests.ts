@@ -18,17 +18,17 @@ export interface CaseResult {
 }
 
 /** Runs every behaviour test of every rule through the real engine with in-memory state. */
-export async function runRuleTests(rules: readonly CompiledRule[], rulesDir: string): Promise<CaseResult[]> {
+export async function runRuleTests(rules: readonly CompiledRule[]): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const rule of rules) {
-    for (const test of rule.spec.tests) results.push(await runCase(rule, test, rulesDir));
+    for (const test of rule.spec.tests) results.push(await runCase(rule, test));
   }
   return results;
 }
 
-async function runCase(rule: CompiledRule, test: RuleTestSpec, rulesDir: string): Promise<CaseResult> {
+async function runCase(rule: CompiledRule, test: RuleTestSpec): Promise<CaseResult> {
   const problems: string[] = [];
-  const inputs = loadEvents(rule, test, rulesDir, problems);
+  const inputs = loadEvents(rule, test, problems);
   const alerts: Alert[] = [];
   if (rule.detector.type === 'silence') {
     if (test.now === undefined) problems.push('a silence rule test needs `now`');
@@ -54,14 +54,14 @@ async function runCase(rule: CompiledRule, test: RuleTestSpec, rulesDir: string)
   return { rule: rule.id, name: test.name, passed: problems.length === 0, problems };
 }
 
-function loadEvents(rule: CompiledRule, test: RuleTestSpec, rulesDir: string, problems: string[]): DecodeResult[] {
+function loadEvents(rule: CompiledRule, test: RuleTestSpec, problems: string[]): DecodeResult[] {
   let lines: string[];
   if (typeof test.events === 'string') {
     const path = resolve(dirname(resolve(rule.file)), test.events);
     try {
       lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
     } catch {
-      problems.push(`cannot read events file ${test.events} (relative to ${rulesDir})`);
+      problems.push(`cannot read events file ${test.events} (relative to ${rule.file})`);
       return [];
     }
   } else {

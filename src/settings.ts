@@ -5,9 +5,13 @@ import type { BusinessHoursSpec } from './engine/rule-schema.js';
 /** The rule pack shipped with the package. */
 export const BUNDLED_RULES_DIR = fileURLToPath(new URL('../rules', import.meta.url));
 
-/** Rules directory: the flag, else AUDITWATCH_RULES_DIR, else the bundled pack. */
-export function rulesDirFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag ?? env.AUDITWATCH_RULES_DIR ?? BUNDLED_RULES_DIR;
+/**
+ * Rules directories: the flag, else AUDITWATCH_RULES_DIR, else the bundled
+ * pack. Either may list several directories separated by commas.
+ */
+export function rulesDirsFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  const dirs = (flag ?? env.AUDITWATCH_RULES_DIR ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '');
+  return dirs.length === 0 ? [BUNDLED_RULES_DIR] : dirs;
 }
 
 /**

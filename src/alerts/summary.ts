@@ -6,11 +6,12 @@ const PLACEHOLDER = /\{([A-Za-z]+)\}/g;
 
 /**
  * Plain text from outside: control characters (newlines included, which could
- * fake extra lines in a message) become spaces, and long values are cut. Sinks
+ * fake extra lines in a message) and bidi overrides (which could reorder what a
+ * reader sees) become spaces, and long values are cut. Sinks
  * escape the result for their own markup.
  */
 export function plainText(value: string, max = MAX_VALUE): string {
-  const flat = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+  const flat = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ');
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

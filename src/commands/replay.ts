@@ -10,26 +10,31 @@ import type { StateStore } from '../state/state-store.js';
 import { LineWriter } from './line-writer.js';
 
 export interface ReplayCommandOptions {
-  rulesDir: string;
+  rulesDirs: string[];
   hours: BusinessHoursSpec;
   state: StateStore;
   format: 'json' | 'pretty';
   latenessMs?: number;
   maxBytes?: number;
+  /** Also send each alert through the configured routes (`--deliver`). */
+  deliver?: (alert: Alert) => Promise<void>;
   stdout?: Writable;
   stderr?: Writable;
 }
 
 /** `auditwatch replay`: alerts on stdout (JSON lines or a readable table), a summary on stderr. */
 export async function replayCommand(path: string | undefined, options: ReplayCommandOptions): Promise<ReplaySummary> {
-  const rules = loadRules(options.rulesDir, options.hours);
+  const rules = loadRules(options.rulesDirs, options.hours);
   const engine = new Engine(rules.enabled, options.state);
   const out = new LineWriter(options.stdout ?? process.stdout);
   const err = options.stderr ?? process.stderr;
   const summary = await replay(decodeJsonLines(path, options.maxBytes), {
     engine,
     latenessMs: options.latenessMs,
-    onAlert: (alert) => out.write(options.format === 'pretty' ? prettyAlert(alert) : JSON.stringify(alert)),
+    onAlert: async (alert) => {
+      await out.write(options.format === 'pretty' ? prettyAlert(alert) : JSON.stringify(alert));
+      await options.deliver?.(alert);
+    },
     onInvalid: (r) => void err.write(`line ${r.lineNumber}: ${r.reason}: ${r.message}\n`),
   });
   err.write(`replay: ${summary.toString()}\n`);

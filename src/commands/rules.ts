@@ -8,17 +8,17 @@ interface Output {
 }
 
 /** `auditwatch rules validate`: exit 0, or a RuleError listing every problem (exit 1). */
-export function validateRules(dir: string, hours: BusinessHoursSpec, options: Output = {}): void {
-  const set = loadRules(dir, hours);
+export function validateRules(dirs: string[], hours: BusinessHoursSpec, options: Output = {}): void {
+  const set = loadRules(dirs, hours);
   const disabled = set.rules.length - set.enabled.length;
-  (options.stdout ?? process.stdout).write(`${set.rules.length} rules valid in ${dir}${disabled ? ` (${disabled} disabled)` : ''}\n`);
+  (options.stdout ?? process.stdout).write(`${set.rules.length} rules valid in ${dirs.join(', ')}${disabled ? ` (${disabled} disabled)` : ''}\n`);
 }
 
 /** `auditwatch rules test`: one pass/fail line per case; returns false when any failed. */
-export async function testRules(dir: string, hours: BusinessHoursSpec, options: Output = {}): Promise<boolean> {
+export async function testRules(dirs: string[], hours: BusinessHoursSpec, options: Output = {}): Promise<boolean> {
   const out = options.stdout ?? process.stdout;
-  const set = loadRules(dir, hours);
-  const results = await runRuleTests(set.rules, dir);
+  const set = loadRules(dirs, hours);
+  const results = await runRuleTests(set.rules);
   for (const r of results) {
     out.write(`${r.passed ? 'pass' : 'FAIL'}  ${r.rule}: ${r.name}\n`);
     for (const problem of r.problems) out.write(`      ${problem}\n`);

@@ -5,10 +5,44 @@ import { ConfigError } from '../errors.js';
 import { businessHours } from '../engine/rule-schema.js';
 import { isValidTimeZone } from '../engine/schedule.js';
 
+const sinkName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes' });
+const severity = z.enum(['low', 'medium', 'high', 'critical']);
+
+/** A sink in the config file; secrets come from `${ENV}` references. */
+export const sinkSpec = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ name: sinkName, type: z.literal('slack'), webhook_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }) }),
+    z.strictObject({
+      name: sinkName,
+      type: z.literal('pagerduty'),
+      routing_key: z.string().min(1),
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    }),
+    z.strictObject({ name: sinkName, type: z.literal('webhook'), url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }), secret: z.string().min(1) }),
+    z.strictObject({ name: sinkName, type: z.literal('stdout') }),
+  ],
+  { error: 'type must be slack, pagerduty, webhook or stdout' },
+);
+export type SinkSpec = z.infer<typeof sinkSpec>;
+
+/** Which alerts go to which sinks: every filter given must hold; none given = every alert. */
+export const routeSpec = z.strictObject({
+  sinks: z.array(sinkName).min(1),
+  severity: z.array(severity).min(1).optional(),
+  rules: z.array(z.string().min(1)).min(1).optional(),
+  tags: z.array(z.string().min(1)).min(1).optional(),
+});
+export type RouteSpec = z.infer<typeof routeSpec>;
+
 /** The optional YAML config file (`--config`, `AUDITWATCH_CONFIG`). */
 export const configFileSpec = z.strictObject({
   /** Default business hours for `outside_hours` rules. */
   business_hours: businessHours.optional(),
+  /** Sinks beyond (or instead of) the AUDITWATCH_*_URL shortcuts. */
+  sinks: z.array(sinkSpec).max(50).optional(),
+  /** Routes; without any, PagerDuty sinks get high and critical alerts and the others every alert. */
+  routes: z.array(routeSpec).max(200).optional(),
 });
 export type ConfigFile = z.infer<typeof configFileSpec>;
 

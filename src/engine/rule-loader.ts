@@ -12,8 +12,8 @@ export interface RuleSet {
   rules: CompiledRule[];
   /** Rules the engine evaluates. */
   enabled: CompiledRule[];
-  /** The directory the rules were loaded from. */
-  dir: string;
+  /** The directories the rules were loaded from. */
+  dirs: string[];
 }
 
 /** Largest rule file accepted, in bytes. */
@@ -36,19 +36,24 @@ export function ruleFiles(dir: string): string[] {
 }
 
 /**
- * Loads every rule file below `dir`. All problems in all files are collected
- * and thrown together as one RuleError naming file, line, rule and field.
+ * Loads every rule file below each directory (the bundled pack and custom rules
+ * side by side). All problems in all files are collected and thrown together as
+ * one RuleError naming file, line, rule and field.
  */
-export function loadRules(dir: string, hours: BusinessHoursSpec = {}): RuleSet {
+export function loadRules(dirOrDirs: string | readonly string[], hours: BusinessHoursSpec = {}): RuleSet {
+  const dirs = typeof dirOrDirs === 'string' ? [dirOrDirs] : [...dirOrDirs];
   const problems: RuleProblem[] = [];
   const rules: CompiledRule[] = [];
-  let files: string[];
-  try {
-    files = ruleFiles(dir);
-  } catch (error) {
-    throw new RuleError([{ file: dir, message: `cannot read rules directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]);
+  const files: string[] = [];
+  for (const dir of dirs) {
+    try {
+      const found = ruleFiles(dir);
+      if (found.length === 0) problems.push({ file: dir, message: 'no rule files (*.yaml, *.yml)' });
+      files.push(...found);
+    } catch (error) {
+      problems.push({ file: dir, message: `cannot read rules directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
+    }
   }
-  if (files.length === 0) problems.push({ file: dir, message: 'no rule files (*.yaml, *.yml)' });
   const seen = new Map<string, string>();
   for (const path of files) {
     const file = relative(process.cwd(), path) || path;
@@ -70,7 +75,7 @@ export function loadRules(dir: string, hours: BusinessHoursSpec = {}): RuleSet {
     });
   }
   if (problems.length > 0) throw new RuleError(problems);
-  return { rules, enabled: rules.filter((r) => r.spec.enabled), dir };
+  return { rules, enabled: rules.filter((r) => r.spec.enabled), dirs };
 }
 
 interface ParsedFile {

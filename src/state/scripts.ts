@@ -8,15 +8,19 @@ const INCLUDE = /^-- @include (\w[\w-]*)$/m;
 export interface LuaScript {
   /** Command name on the client: `<name>:<package version>`, so releases never call each other's scripts. */
   command: string;
-  numberOfKeys: number;
+  /** Number of KEYS; undefined for `-n` scripts, whose callers pass the count first. */
+  numberOfKeys?: number;
   lua: string;
 }
 
-/** Reads `<verbNoun>-<numKeys>.lua` files, resolving `-- @include name` lines from lua/includes/. */
+/**
+ * Reads `<verbNoun>-<numKeys>.lua` files (`-n` for a variable number of keys),
+ * resolving `-- @include name` lines from lua/includes/.
+ */
 export function loadScripts(): Map<string, LuaScript> {
   const scripts = new Map<string, LuaScript>();
   for (const file of readdirSync(LUA_DIR)) {
-    const match = /^([a-z][a-z-]*)-(\d+)\.lua$/.exec(file);
+    const match = /^([a-z][a-z-]*)-(\d+|n)\.lua$/.exec(file);
     if (match === null) continue;
     const [, name, keys] = match;
     let lua = readFileSync(new URL(file, LUA_DIR), 'utf8');
@@ -24,7 +28,7 @@ export function loadScripts(): Map<string, LuaScript> {
       const included = readFileSync(new URL(`includes/${m[1]}.lua`, LUA_DIR), 'utf8');
       lua = lua.replace(m[0], () => included);
     }
-    scripts.set(name!, { command: `${name}:${packageVersion}`, numberOfKeys: Number(keys), lua });
+    scripts.set(name!, { command: `${name}:${packageVersion}`, numberOfKeys: keys === 'n' ? undefined : Number(keys), lua });
   }
   return scripts;
 }
@@ -32,6 +36,6 @@ export function loadScripts(): Map<string, LuaScript> {
 /** Defines every script on a client with `defineCommand` (EVALSHA, falling back to EVAL once). */
 export function defineScripts(redis: Redis, scripts: Map<string, LuaScript>): void {
   for (const script of scripts.values()) {
-    redis.defineCommand(script.command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    redis.defineCommand(script.command, script.numberOfKeys === undefined ? { lua: script.lua } : { numberOfKeys: script.numberOfKeys, lua: script.lua });
   }
 }

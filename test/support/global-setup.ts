@@ -87,6 +87,11 @@ async function hasCommand(name: string): Promise<boolean> {
 async function fromLocalServices(): Promise<Found | undefined> {
   // The script installs redis-server (apt) and the Kafka jars (Maven) itself.
   for (const tool of ['java', 'mvn']) if (!(await hasCommand(tool))) return undefined;
+  // Services someone else started (another test run, a developer) are used and left running.
+  const alreadyRunning = await run('bash', [SCRIPT, 'status']).then(
+    () => true,
+    () => false,
+  );
   await run('bash', [SCRIPT, 'start'], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
   const { stdout } = await run('bash', [SCRIPT, 'env']);
   const env: Record<string, string> = {};
@@ -96,7 +101,7 @@ async function fromLocalServices(): Promise<Found | undefined> {
   return {
     services: { ...saslFrom(env), kafkaBrokers, redisUrl: env.AUDITWATCH_REDIS_URL, origin: 'local-services' },
     stop: async () => {
-      if (process.env.AUDITWATCH_KEEP_SERVICES !== '1') await run('bash', [SCRIPT, 'stop']);
+      if (!alreadyRunning && process.env.AUDITWATCH_KEEP_SERVICES !== '1') await run('bash', [SCRIPT, 'stop']);
     },
   };
 }

@@ -29,7 +29,7 @@ describe('the bundled rule pack', () => {
   });
 
   it('passes all its behaviour tests', async () => {
-    const results = await runRuleTests(set.rules, BUNDLED_RULES_DIR);
+    const results = await runRuleTests(set.rules);
     expect(results.filter((r) => !r.passed)).toEqual([]);
     expect(results.length).toBeGreaterThanOrEqual(2 * set.rules.length);
   });
@@ -37,7 +37,7 @@ describe('the bundled rule pack', () => {
   it('detects a broken expectation (the tests can fail)', async () => {
     const rule = set.rules.find((r) => r.id === 'failed-auth-burst')!;
     const broken = { ...rule, spec: { ...rule.spec, tests: [{ ...rule.spec.tests[0]!, expect: [{ count: 99 }] }] } };
-    const [result] = await runRuleTests([broken], BUNDLED_RULES_DIR);
+    const [result] = await runRuleTests([broken]);
     expect(result!.passed).toBe(false);
     expect(result!.problems[0]).toMatch(/count is 5, expected 99/);
   });

@@ -1,0 +1,149 @@
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import { Dispatcher } from './alerts/dispatcher.js';
+import { Outbox } from './alerts/outbox.js';
+import { Router } from './alerts/router.js';
+import type { ServiceConfig } from './config/service-config.js';
+import type { CompiledRule } from './engine/compile.js';
+import { Engine } from './engine/engine.js';
+import { loadRules, type RuleSet } from './engine/rule-loader.js';
+import { checkSilence } from './engine/silence.js';
+import { formatRuleProblem, RuleError } from './errors.js';
+import { buildServer, type ReloadResult, type RuleInfo } from './http/server.js';
+import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { Pipeline } from './pipeline.js';
+import { createSinks } from './sinks/create-sinks.js';
+import { KafkaSource } from './source/kafka-source.js';
+import { RedisStateStore } from './state/redis-store.js';
+
+/** A running `auditwatch run`. */
+export interface Service {
+  server: FastifyInstance;
+  /** The address the HTTP server listens on. */
+  address: string;
+  /** Graceful stop within `graceMs`: stop fetching, finish the batch, commit, drain deliveries, close. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const SILENCE_CHECK_MS = 15_000;
+
+/**
+ * The composition root of the service: Kafka → decode → engine (Redis state) →
+ * outbox → dispatcher → sinks, plus the HTTP server. Throws RuleError when the
+ * rules are invalid at start-up.
+ */
+export async function startService(config: ServiceConfig, log: Logger = createLogger(config.logLevel)): Promise<Service> {
+  const metrics = new Metrics();
+  let rules = loadRules(config.rulesDirs, config.businessHours);
+  const sinks = createSinks(config.sinks, { timeoutMs: config.deliveryTimeoutMs });
+  metrics.allow(rules.rules.map((r) => r.id), sinks.map((s) => s.name));
+  metrics.rulesLoaded.set(rules.enabled.length);
+
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, retryStrategy: (n) => Math.min(n * 250, 2_000), lazyConnect: true });
+  let redisUp = false;
+  redis.on('ready', () => {
+    if (!redisUp) log.info('redis connected');
+    redisUp = true;
+  });
+  redis.on('error', (error: Error) => {
+    if (redisUp) log.error({ err: error.message }, 'redis unreachable (outage start)');
+    redisUp = false;
+  });
+  await redis.connect().catch((error: Error) => log.error({ err: error.message }, 'redis unreachable at start-up; retrying'));
+
+  const state = new RedisStateStore(redis, config.redis.prefix);
+  const outbox = new Outbox(redis, config.redis.prefix);
+  const pipeline = new Pipeline(new Engine(rules.enabled, state), outbox, new Router(config.routes), metrics, log);
+  let processingProblem: string | undefined;
+
+  const source = new KafkaSource({
+    config: config.kafka,
+    maxEventBytes: config.maxEventBytes,
+    log,
+    metrics,
+    handle: async (events) => {
+      if (events.length > 0) await state.touch(Date.now());
+      await pipeline.process(events);
+    },
+    onHealth: (healthy, reason) => {
+      processingProblem = healthy ? undefined : reason;
+    },
+  });
+
+  const consumer = `${hostname()}`;
+  const dispatcher = new Dispatcher({ redis, prefix: config.redis.prefix, sinks, consumer, giveUpAfterMs: config.giveUpAfterMs, attemptTimeoutMs: config.deliveryTimeoutMs, log, metrics });
+  dispatcher.start();
+
+  const startedAt = Date.now();
+  const silenceTimer = setInterval(() => {
+    void checkSilenceRules(pipeline.rules, state, pipeline, startedAt).catch((error: Error) => log.warn({ err: error.message }, 'silence check failed'));
+  }, SILENCE_CHECK_MS);
+
+  const reload = async (): Promise<ReloadResult> => {
+    try {
+      rules = loadRules(config.rulesDirs, config.businessHours);
+    } catch (error) {
+      if (!(error instanceof RuleError)) throw error;
+      const problems = error.problems.map(formatRuleProblem);
+      log.error({ problems }, 'rule reload failed; keeping the previous rules');
+      return { ok: false, problems };
+    }
+    metrics.allow(rules.rules.map((r) => r.id), []);
+    metrics.rulesLoaded.set(rules.enabled.length);
+    pipeline.setEngine(new Engine(rules.enabled, state));
+    log.info({ rules: rules.enabled.length }, 'rules reloaded');
+    return { ok: true, rules: rules.enabled.length };
+  };
+
+  const server = buildServer({
+    metrics,
+    adminToken: config.adminToken,
+    reload,
+    rules: () => ruleInfo(rules),
+    notReadyReasons: async () => {
+      const reasons: string[] = [];
+      if (!source.isJoined) reasons.push('kafka: consumer has not joined its group');
+      try {
+        await state.ping();
+      } catch {
+        reasons.push('redis: unreachable');
+      }
+      if (processingProblem !== undefined) reasons.push('processing paused: state store failing');
+      return reasons;
+    },
+  });
+  const address = await server.listen({ host: config.http.host, port: config.http.port });
+  log.info({ address, rules: rules.enabled.length, sinks: sinks.map((s) => s.name), topic: config.kafka.topic, group: config.kafka.groupId }, 'auditwatch started');
+
+  void source.start().catch((error: Error) => log.error({ err: error.message }, 'kafka consumer failed to start'));
+
+  return {
+    server,
+    address,
+    async close(graceMs = config.shutdownGraceMs) {
+      const deadline = Date.now() + graceMs;
+      clearInterval(silenceTimer);
+      log.info({ graceMs }, 'shutting down');
+      await source.stop().catch((error: Error) => log.warn({ err: error.message }, 'kafka consumer stop failed'));
+      await dispatcher.close(Math.max(0, deadline - Date.now() - 1_000));
+      await server.close();
+      redis.disconnect();
+      log.info('stopped');
+    },
+  };
+}
+
+/** Raises a silence alert for each silence rule whose time has come (one per silence, whichever replica sees it). */
+async function checkSilenceRules(rules: readonly CompiledRule[], state: RedisStateStore, pipeline: Pipeline, startedAt: number): Promise<void> {
+  const silenceRules = rules.filter((r) => r.detector.type === 'silence');
+  if (silenceRules.length === 0) return;
+  const last = (await state.lastEventAt()) ?? startedAt;
+  const alerts = silenceRules.flatMap((rule) => checkSilence(rule, last, Date.now()) ?? []);
+  await pipeline.raise(alerts);
+}
+
+function ruleInfo(set: RuleSet): RuleInfo[] {
+  return set.rules.map((r) => ({ id: r.id, version: r.version, file: r.file, title: r.title, severity: r.severity, detector: r.detector.type, enabled: r.spec.enabled }));
+}

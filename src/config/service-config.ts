@@ -1,0 +1,241 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import { parseDuration } from '../engine/duration.js';
+import type { BusinessHoursSpec } from '../engine/rule-schema.js';
+import { isValidTimeZone } from '../engine/schedule.js';
+import { rulesDirsFrom } from '../settings.js';
+import { loadConfigFile, type ConfigFile, type RouteSpec, type SinkSpec } from './config-file.js';
+
+/** Everything `auditwatch run` needs, validated once at start-up. */
+export interface ServiceConfig {
+  kafka: {
+    brokers: string[];
+    topic: string;
+    groupId: string;
+    clientId: string;
+    sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+    /** TLS on (with an optional CA bundle), or off. */
+    ssl: false | { ca?: string };
+    fromBeginning: boolean;
+    /** Topic for records that fail to decode; absent = none. */
+    deadLetterTopic?: string;
+  };
+  redis: { url: string; prefix: string };
+  rulesDirs: string[];
+  businessHours: BusinessHoursSpec;
+  http: { host: string; port: number };
+  logLevel: string;
+  /** Bearer token for POST /-/reload; absent = the route does not exist. */
+  adminToken?: string;
+  /** Time SIGTERM may take, in ms; default 25 s (under Kubernetes' 30 s). */
+  shutdownGraceMs: number;
+  /** Delivery retries stop after this long, in ms, and the alert goes to the dead-letter stream; default 24 h. */
+  giveUpAfterMs: number;
+  /** Timeout of one delivery attempt, in ms; default 10 s. */
+  deliveryTimeoutMs: number;
+  /** Largest record accepted, in bytes; default 1 MiB. */
+  maxEventBytes: number;
+  sinks: SinkSpec[];
+  routes: RouteSpec[];
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Names of variables whose values are secrets: never logged, never echoed in an error. */
+export const SECRET_VARIABLES = [
+  'AUDITWATCH_KAFKA_SASL_PASSWORD', 'AUDITWATCH_REDIS_URL', 'AUDITWATCH_ADMIN_TOKEN', 'AUDITWATCH_SLACK_WEBHOOK_URL',
+  'AUDITWATCH_PAGERDUTY_ROUTING_KEY', 'AUDITWATCH_WEBHOOK_URL', 'AUDITWATCH_WEBHOOK_SECRET',
+];
+
+/**
+ * Reads the service configuration from AUDITWATCH_* variables and the optional
+ * config file. Every problem is collected and thrown as one ConfigError; no
+ * message contains a value, so no secret can leak through one.
+ */
+export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const brokers = read.list('AUDITWATCH_KAFKA_BROKERS', { required: true });
+  const username = read.string('AUDITWATCH_KAFKA_SASL_USERNAME');
+  const password = read.string('AUDITWATCH_KAFKA_SASL_PASSWORD');
+  const mechanism = read.oneOf('AUDITWATCH_KAFKA_SASL_MECHANISM', ['plain', 'scram-sha-256', 'scram-sha-512'] as const, 'plain');
+  if ((username === undefined) !== (password === undefined)) problems.push('AUDITWATCH_KAFKA_SASL_USERNAME and AUDITWATCH_KAFKA_SASL_PASSWORD must be set together');
+  const caFile = read.string('AUDITWATCH_KAFKA_SSL_CA_FILE');
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      problems.push(`AUDITWATCH_KAFKA_SSL_CA_FILE: cannot read ${caFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+  }
+  const ssl = read.bool('AUDITWATCH_KAFKA_SSL', caFile !== undefined);
+  const redisUrl = read.string('AUDITWATCH_REDIS_URL', { required: true });
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('AUDITWATCH_REDIS_URL: must start with redis:// or rediss://');
+  const timezone = read.string('AUDITWATCH_TIMEZONE');
+  if (timezone !== undefined && !isValidTimeZone(timezone)) problems.push(`AUDITWATCH_TIMEZONE: unknown IANA time zone "${timezone}"`);
+
+  const { file, sinks, routes } = readDelivery(read, env, problems);
+
+  const config: ServiceConfig = {
+    kafka: {
+      brokers: brokers ?? [],
+      topic: read.string('AUDITWATCH_KAFKA_TOPIC') ?? 'confluent-audit-log-events',
+      groupId: read.string('AUDITWATCH_KAFKA_GROUP_ID') ?? 'auditwatch',
+      clientId: read.string('AUDITWATCH_KAFKA_CLIENT_ID') ?? 'auditwatch',
+      ...(username !== undefined && password !== undefined ? { sasl: { mechanism, username, password } } : {}),
+      ssl: ssl ? (ca === undefined ? {} : { ca }) : false,
+      fromBeginning: read.bool('AUDITWATCH_KAFKA_FROM_BEGINNING', false),
+      deadLetterTopic: read.string('AUDITWATCH_KAFKA_DLQ_TOPIC'),
+    },
+    redis: { url: redisUrl ?? '', prefix: read.string('AUDITWATCH_REDIS_PREFIX') ?? 'aw' },
+    rulesDirs: rulesDirsFrom(undefined, env),
+    businessHours: { ...file.business_hours, timezone: file.business_hours?.timezone ?? timezone },
+    http: { host: read.string('AUDITWATCH_HTTP_HOST') ?? '0.0.0.0', port: read.int('AUDITWATCH_HTTP_PORT', 8080, 0, 65535) },
+    logLevel: read.oneOf('AUDITWATCH_LOG_LEVEL', LOG_LEVELS, 'info'),
+    adminToken: read.string('AUDITWATCH_ADMIN_TOKEN'),
+    shutdownGraceMs: read.duration('AUDITWATCH_SHUTDOWN_GRACE', 25_000),
+    giveUpAfterMs: read.duration('AUDITWATCH_DELIVERY_GIVE_UP_AFTER', 24 * 3_600_000),
+    deliveryTimeoutMs: read.duration('AUDITWATCH_DELIVERY_TIMEOUT', 10_000),
+    maxEventBytes: read.int('AUDITWATCH_MAX_EVENT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    sinks,
+    routes,
+  };
+  if (config.adminToken !== undefined && config.adminToken.length < 16) problems.push('AUDITWATCH_ADMIN_TOKEN: must be at least 16 characters');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Sinks and routes only (for `auditwatch sinks test` and `replay --deliver`, which need no Kafka or Redis). */
+export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Pick<ServiceConfig, 'sinks' | 'routes' | 'deliveryTimeoutMs' | 'giveUpAfterMs'> {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+  const { sinks, routes } = readDelivery(read, env, problems);
+  const deliveryTimeoutMs = read.duration('AUDITWATCH_DELIVERY_TIMEOUT', 10_000);
+  const giveUpAfterMs = read.duration('AUDITWATCH_DELIVERY_GIVE_UP_AFTER', 24 * 3_600_000);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { sinks, routes, deliveryTimeoutMs, giveUpAfterMs };
+}
+
+function readDelivery(read: EnvReader, env: NodeJS.ProcessEnv, problems: string[]): { file: ConfigFile; sinks: SinkSpec[]; routes: RouteSpec[] } {
+  const configPath = read.string('AUDITWATCH_CONFIG');
+  let file: ConfigFile = {};
+  if (configPath !== undefined) {
+    try {
+      file = loadConfigFile(configPath, env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  const sinks = [...envSinks(read), ...(file.sinks ?? [])];
+  const names = new Set<string>();
+  for (const sink of sinks) {
+    if (names.has(sink.name)) problems.push(`sink name "${sink.name}" is defined twice (environment shortcuts use slack, pagerduty and webhook)`);
+    names.add(sink.name);
+  }
+  if (sinks.length === 0) sinks.push({ name: 'stdout', type: 'stdout' });
+  const routes = file.routes ?? defaultRoutes(sinks);
+  const known = new Set(sinks.map((s) => s.name));
+  for (const route of routes) for (const name of route.sinks) if (!known.has(name)) problems.push(`routes: unknown sink "${name}"`);
+  return { file, sinks, routes };
+}
+
+/** The AUDITWATCH_SLACK_WEBHOOK_URL / _PAGERDUTY_ROUTING_KEY / _WEBHOOK_URL shortcuts. */
+function envSinks(read: EnvReader): SinkSpec[] {
+  const sinks: SinkSpec[] = [];
+  const slack = read.url('AUDITWATCH_SLACK_WEBHOOK_URL');
+  if (slack !== undefined) sinks.push({ name: 'slack', type: 'slack', webhook_url: slack });
+  const routingKey = read.string('AUDITWATCH_PAGERDUTY_ROUTING_KEY');
+  const pdUrl = read.url('AUDITWATCH_PAGERDUTY_URL');
+  if (routingKey !== undefined) sinks.push({ name: 'pagerduty', type: 'pagerduty', routing_key: routingKey, ...(pdUrl ? { url: pdUrl } : {}) });
+  const webhook = read.url('AUDITWATCH_WEBHOOK_URL');
+  const secret = read.string('AUDITWATCH_WEBHOOK_SECRET');
+  if ((webhook === undefined) !== (secret === undefined)) read.problem('AUDITWATCH_WEBHOOK_URL and AUDITWATCH_WEBHOOK_SECRET must be set together');
+  if (webhook !== undefined && secret !== undefined) sinks.push({ name: 'webhook', type: 'webhook', url: webhook, secret });
+  return sinks;
+}
+
+/** PagerDuty pages for high and critical; every other sink gets every alert. */
+export function defaultRoutes(sinks: readonly SinkSpec[]): RouteSpec[] {
+  const pagers = sinks.filter((s) => s.type === 'pagerduty').map((s) => s.name);
+  const others = sinks.filter((s) => s.type !== 'pagerduty').map((s) => s.name);
+  return [...(pagers.length ? [{ sinks: pagers, severity: ['high', 'critical'] as RouteSpec['severity'] }] : []), ...(others.length ? [{ sinks: others }] : [])];
+}
+
+/** Reads variables, recording problems by variable name only. */
+class EnvReader {
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly problems: string[],
+  ) {}
+
+  problem(text: string): void {
+    this.problems.push(text);
+  }
+
+  string(name: string, o: { required?: boolean } = {}): string | undefined {
+    const value = this.env[name]?.trim();
+    if (value === undefined || value === '') {
+      if (o.required) this.problems.push(`${name}: required`);
+      return undefined;
+    }
+    return value;
+  }
+
+  list(name: string, o: { required?: boolean } = {}): string[] | undefined {
+    const items = this.string(name, o)?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (items !== undefined && items.some((b) => !/^[^\s:]+:\d+$/.test(b))) this.problems.push(`${name}: must be host:port[,host:port…]`);
+    return items;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.string(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(value)) return true;
+    if (['false', '0', 'no'].includes(value)) return false;
+    this.problems.push(`${name}: must be true or false`);
+    return fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.string(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name}: must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  duration(name: string, fallback: number): number {
+    const value = this.string(name);
+    if (value === undefined) return fallback;
+    const ms = parseDuration(value);
+    if (ms === undefined) this.problems.push(`${name}: must be a duration such as 30s, 10m or 24h`);
+    return ms ?? fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.string(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name}: must be one of ${allowed.join(', ')}`);
+    return fallback;
+  }
+
+  url(name: string): string | undefined {
+    const value = this.string(name);
+    if (value === undefined) return undefined;
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'https:' || url.protocol === 'http:') return value;
+    } catch {
+      // fall through: the message must not quote the value
+    }
+    this.problems.push(`${name}: must be an http(s) URL`);
+    return undefined;
+  }
+}
