@@ -33,6 +33,7 @@ export class Dispatcher {
   private readonly stop = new AbortController();
   private readonly loops: Array<Promise<void>> = [];
   private readonly connections: Redis[] = [];
+  private draining = false;
 
   constructor(private readonly o: DispatcherOptions) {}
 
@@ -54,8 +55,6 @@ export class Dispatcher {
     this.stop.abort();
     for (const c of this.connections) c.disconnect();
   }
-
-  private draining = false;
 
   private async loop(sink: Sink, outbox: Outbox): Promise<void> {
     const claimIdleMs = this.o.claimIdleMs ?? 60_000;

@@ -72,7 +72,7 @@ export class Outbox {
   /** This consumer's own pending entries (after a restart), then new ones, blocking up to `blockMs`. */
   async read(sink: string, consumer: string, count: number, blockMs: number, pendingFirst: boolean): Promise<OutboxEntry[]> {
     await this.ensureGroup(sink);
-    const reply = (await guard(() =>
+    const reply = (await this.groupGuard(sink, () =>
       this.redis.call('XREADGROUP', 'GROUP', GROUP, consumer, 'COUNT', count, ...(pendingFirst ? [] : ['BLOCK', blockMs]), 'STREAMS', this.streamKey(sink), pendingFirst ? '0' : '>'),
     )) as Array<[string, Array<[string, string[]]>]> | null;
     return (reply?.[0]?.[1] ?? []).flatMap(([id, fields]) => parseEntry(id, fields));
@@ -81,7 +81,7 @@ export class Outbox {
   /** Takes over entries another consumer left pending for `minIdleMs` (a dead replica). */
   async claimStale(sink: string, consumer: string, minIdleMs: number, count: number): Promise<OutboxEntry[]> {
     await this.ensureGroup(sink);
-    const reply = (await guard(() => this.redis.xautoclaim(this.streamKey(sink), GROUP, consumer, minIdleMs, '0-0', 'COUNT', count))) as [string, Array<[string, string[]] | null>];
+    const reply = (await this.groupGuard(sink, () => this.redis.xautoclaim(this.streamKey(sink), GROUP, consumer, minIdleMs, '0-0', 'COUNT', count))) as [string, Array<[string, string[]] | null>];
     return (reply[1] ?? []).flatMap((e) => (e === null ? [] : parseEntry(e[0], e[1])));
   }
 
@@ -122,6 +122,16 @@ export class Outbox {
   /** Entries not yet delivered to a sink (waiting or in delivery). */
   async backlog(sink: string): Promise<number> {
     return guard(() => this.redis.xlen(this.streamKey(sink)));
+  }
+
+  /** A Redis that lost its data (restart without persistence) lost the group too: create it again on the next call. */
+  private async groupGuard<T>(sink: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await guard(action);
+    } catch (error) {
+      if (String((error as Error).message).includes('NOGROUP')) this.groupsReady.delete(sink);
+      throw error;
+    }
   }
 
   private deliveredKey(sink: string, alertId: string): string {

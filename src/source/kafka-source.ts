@@ -106,8 +106,10 @@ export class KafkaSource {
       const chunk = batch.messages.slice(start, start + chunkSize);
       const { events, dead } = this.decode(batch.topic, batch.partition, chunk);
       const work = async () => {
+        const done = this.o.metrics.batchSeconds.startTimer();
         await this.sendToDeadLetterTopic(batch.topic, batch.partition, dead);
         await this.o.handle(events);
+        done();
       };
       if (!(await this.processWithRetry(work, p))) return;
       const last = chunk[chunk.length - 1]!;
