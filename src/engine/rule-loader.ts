@@ -21,14 +21,20 @@ const MAX_FILE_BYTES = 1024 * 1024;
 /** YAML aliases allowed per file: anchors are fine, alias bombs are not. */
 const MAX_ALIASES = 100;
 
-/** All `.yaml`/`.yml` files below `dir`, sorted, as paths. */
+/**
+ * All `.yaml`/`.yml` files below `dir`, sorted, as paths. Hidden entries are
+ * skipped: a Kubernetes ConfigMap volume holds each file twice, as a symlink
+ * and inside a hidden `..<timestamp>` directory. Symlinked files are followed,
+ * symlinked directories are not (no loops).
+ */
 export function ruleFiles(dir: string): string[] {
   const found: string[] = [];
   const walk = (current: string): void => {
     for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.')) continue;
       const path = join(current, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (/\.ya?ml$/.test(entry.name)) found.push(path);
+      else if (/\.ya?ml$/.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile()))) found.push(path);
     }
   };
   walk(dir);
