@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (pure code, no network, fast) and `integration` (real
- * Kafka and Redis from the global setup, see test/support/global-setup.ts).
+ * Three projects: `unit` (pure code, no network, fast), `integration` (real
+ * Kafka and Redis from the global setup, see test/support/global-setup.ts) and
+ * `reliability` (fault injection against the real services; minutes).
  */
 export default defineConfig({
   test: {
@@ -24,6 +25,19 @@ export default defineConfig({
           // machines are faster with fewer JVM-heavy tests at once.
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          // Fault tests kill and restart processes and brokers: one file at a time.
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { Dispatcher } from './alerts/dispatcher.js';
@@ -72,8 +71,7 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     },
   });
 
-  const consumer = `${hostname()}`;
-  const dispatcher = new Dispatcher({ redis, prefix: config.redis.prefix, sinks, consumer, giveUpAfterMs: config.giveUpAfterMs, attemptTimeoutMs: config.deliveryTimeoutMs, log, metrics });
+  const dispatcher = new Dispatcher({ redis, prefix: config.redis.prefix, sinks, consumer: config.instanceId, giveUpAfterMs: config.giveUpAfterMs, attemptTimeoutMs: config.deliveryTimeoutMs, log, metrics });
   dispatcher.start();
 
   const startedAt = Date.now();

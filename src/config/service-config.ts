@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { ConfigError } from '../errors.js';
 import { parseDuration } from '../engine/duration.js';
 import type { BusinessHoursSpec } from '../engine/rule-schema.js';
@@ -17,10 +18,14 @@ export interface ServiceConfig {
     /** TLS on (with an optional CA bundle), or off. */
     ssl: false | { ca?: string };
     fromBeginning: boolean;
+    /** Consumer group session timeout, in ms; default 30 s. A crashed replica's partitions move after it. */
+    sessionTimeoutMs: number;
     /** Topic for records that fail to decode; absent = none. */
     deadLetterTopic?: string;
   };
   redis: { url: string; prefix: string };
+  /** This replica's name in the outbox consumer group; default the host name (the pod name in Kubernetes). */
+  instanceId: string;
   rulesDirs: string[];
   businessHours: BusinessHoursSpec;
   http: { host: string; port: number };
@@ -87,9 +92,11 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
       ...(username !== undefined && password !== undefined ? { sasl: { mechanism, username, password } } : {}),
       ssl: ssl ? (ca === undefined ? {} : { ca }) : false,
       fromBeginning: read.bool('AUDITWATCH_KAFKA_FROM_BEGINNING', false),
+      sessionTimeoutMs: read.duration('AUDITWATCH_KAFKA_SESSION_TIMEOUT', 30_000),
       deadLetterTopic: read.string('AUDITWATCH_KAFKA_DLQ_TOPIC'),
     },
     redis: { url: redisUrl ?? '', prefix: read.string('AUDITWATCH_REDIS_PREFIX') ?? 'aw' },
+    instanceId: read.string('AUDITWATCH_INSTANCE_ID') ?? hostname(),
     rulesDirs: rulesDirsFrom(undefined, env),
     businessHours: { ...file.business_hours, timezone: file.business_hours?.timezone ?? timezone },
     http: { host: read.string('AUDITWATCH_HTTP_HOST') ?? '0.0.0.0', port: read.int('AUDITWATCH_HTTP_PORT', 8080, 0, 65535) },

@@ -51,7 +51,7 @@ export class KafkaSource {
       logLevel: logLevel.NOTHING,
       retry: { initialRetryTime: 300, retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
     });
-    this.consumer = this.kafka.consumer({ groupId: c.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 } });
+    this.consumer = this.kafka.consumer({ groupId: c.groupId, sessionTimeout: c.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(c.sessionTimeoutMs / 10)), retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 } });
     const events = this.consumer.events;
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;

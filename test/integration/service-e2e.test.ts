@@ -2,14 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
-import { decodeRecord } from '../../src/decode/decode.js';
-import { Engine } from '../../src/engine/engine.js';
-import { loadRules } from '../../src/engine/rule-loader.js';
-import { replay } from '../../src/replay.js';
-import { BUNDLED_RULES_DIR } from '../../src/settings.js';
-import { MemoryStateStore } from '../../src/state/memory-store.js';
-import { MINUTE, type RawEvent } from '../support/events.js';
+import type { RawEvent } from '../support/events.js';
 import { startFakePagerDuty, startFakeSlack, startFakeWebhookReceiver, type FakePagerDuty, type FakeSlack, type FakeWebhookReceiver } from '../support/fake-sinks.js';
+import { episodeKey, groundTruth } from '../support/ground-truth.js';
 import { scenario } from '../support/scenario.js';
 import { freePort, ServiceProcess, until } from '../support/service-process.js';
 import { requireServices, services } from '../support/services.js';
@@ -18,13 +13,6 @@ const START = '2026-03-07T20:00:00.000Z';
 const GARBAGE = ['not json', '[1,2,3]', '{"id":"x"}', '{"id":"y","type":"t","source":"s","specversion":"1.0","time":"yesterday"}', '\u0000\u0001'];
 const ADMIN_TOKEN = `admin-${randomBytes(12).toString('hex')}`;
 const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-
-async function groundTruth(events: RawEvent[]): Promise<Alert[]> {
-  const alerts: Alert[] = [];
-  const engine = new Engine(loadRules(BUNDLED_RULES_DIR).enabled, new MemoryStateStore());
-  await replay(events.map((e, i) => ({ ...decodeRecord(JSON.stringify(e)), lineNumber: i + 1 })), { engine, onAlert: (a) => void alerts.push(a) });
-  return alerts;
-}
 
 const slackAlertIds = (slack: FakeSlack) => slack.messages.map((m) => /alert `([0-9a-f]{32})`/.exec(JSON.stringify(m))?.[1] ?? 'missing');
 const pdAlertIds = (pd: FakePagerDuty) => pd.events.map((e) => e.dedup_key ?? 'missing');
@@ -56,7 +44,7 @@ describe.skipIf(services() === null)('auditwatch run, end to end (real Kafka, Re
     await producer.send({
       topic,
       messages: [
-        ...events.map((e) => ({ key: String(Math.max(0, Math.floor((Date.parse(String(e.time)) - Date.parse(START)) / (40 * MINUTE)))), value: JSON.stringify(e) })),
+        ...events.map((e) => ({ key: episodeKey(e, START), value: JSON.stringify(e) })),
         ...GARBAGE.map((value) => ({ key: 'garbage', value })),
       ],
     });

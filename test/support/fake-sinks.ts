@@ -29,6 +29,8 @@ export interface RecordedRequest {
   body: unknown;
   /** The status the fake answered (undefined while hanging). */
   status?: number;
+  /** When it arrived, epoch ms. */
+  receivedAt: number;
 }
 
 export interface ScriptOptions {
@@ -45,6 +47,8 @@ export interface FakeReceiver {
   readonly requests: RecordedRequest[];
   /** The next `count` requests get `status` (and Retry-After / body) instead of the normal answer. */
   failNext(count: number, status: number, options?: ScriptOptions): void;
+  /** Every request for the next `ms` milliseconds gets `status` (after any scripted `failNext` answers). */
+  failFor(ms: number, status: number, options?: ScriptOptions): void;
   /** The next `count` requests are never answered (for timeout tests); `close()` ends them. */
   hangNext(count?: number): void;
   /** Resolves once `count` requests have arrived; rejects after `timeoutMs` (default 5 000). */
@@ -143,16 +147,17 @@ export function secretLeaks(value: unknown, secrets: readonly string[]): string[
 async function startReceiver(path: string, answer: (request: RecordedRequest) => Answer, scriptedBody: (status: number) => string): Promise<FakeReceiver> {
   const requests: RecordedRequest[] = [];
   const script: Script[] = [];
+  let outage: { until: number; answer: Script } = { until: 0, answer: { status: 0 } };
   const waiters = new Set<() => void>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body: parseJson(raw) };
+      const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body: parseJson(raw), receivedAt: Date.now() };
       requests.push(request);
       for (const wake of waiters) wake();
-      const next = script.shift();
+      const next: Script | undefined = script.shift() ?? (Date.now() < outage.until ? outage.answer : undefined);
       if (next?.hang === true) return;
       const reply: Answer = next === undefined ? answer(request) : { status: next.status, body: next.body ?? scriptedBody(next.status), headers: next.retryAfter === undefined ? {} : { 'retry-after': String(next.retryAfter) } };
       request.status = reply.status;
@@ -166,6 +171,9 @@ async function startReceiver(path: string, answer: (request: RecordedRequest) =>
     requests,
     failNext(count, status, options = {}) {
       for (let i = 0; i < count; i++) script.push({ status, ...options });
+    },
+    failFor(ms, status, options = {}) {
+      outage = { until: Date.now() + ms, answer: { status, ...options } };
     },
     hangNext(count = 1) {
       for (let i = 0; i < count; i++) script.push({ hang: true });
