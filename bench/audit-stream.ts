@@ -62,15 +62,15 @@ const CP_CHANGES = [
 
 /** How the background is made up, as cumulative shares (documented in bench/README.md). */
 const MIX = [
-  ['authSuccess', 0.465],
+  ['authSuccess', 0.4725],
   ['mdsAuthorize', 0.34],
   ['kafkaAuthz', 0.1],
   ['authFailure', 0.02],
   ['kafkaDenied', 0.015],
   ['mdsDenied', 0.005],
-  ['cpRead', 0.03],
-  ['cpChange', 0.01],
-  ['roleBinding', 0.003],
+  ['cpRead', 0.031],
+  ['cpChange', 0.002],
+  ['roleBinding', 0.0005],
   ['signIn', 0.007],
   ['ipFilterAllow', 0.0045],
   ['ipFilterDeny', 0.0005],

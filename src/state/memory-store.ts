@@ -4,6 +4,8 @@ import { memberCap } from './keys.js';
 interface Entry {
   /** Sorted set: member → score (event time). */
   zset: Map<string, number>;
+  /** A second sorted set (the B events of a sequence). */
+  later: Map<string, number>;
   /** Hash: field → value. */
   hash: Map<string, string>;
   /** Newest event time that touched the entry; expiry is by event time. */
@@ -69,10 +71,10 @@ export class MemoryStateStore implements StateStore {
 
   private threshold(op: DetectorOp & { detector: 'threshold' }, e: Entry): OpResult {
     e.zset.set(op.eventId, op.timeMs);
-    const n = countIn(e.zset, op.timeMs - op.windowMs, op.timeMs);
+    const { count: n, members } = densest(e.zset, op.timeMs, op.windowMs);
     trim(e.zset, op.timeMs - 2 * op.windowMs, memberCap(op.count));
     if (n < op.count) return quiet(n);
-    return this.decide(op, n, newestIn(e.zset, op.timeMs - op.windowMs, op.timeMs));
+    return this.decide(op, n, members);
   }
 
   private distinct(op: DetectorOp & { detector: 'distinct' }, e: Entry): OpResult {
@@ -81,10 +83,9 @@ export class MemoryStateStore implements StateStore {
       e.zset.set(op.value, op.timeMs);
       e.hash.set(op.value, op.eventId);
     }
-    const n = countIn(e.zset, op.timeMs - op.windowMs, op.timeMs);
+    const { count: n, members: values } = densest(e.zset, op.timeMs, op.windowMs);
     trim(e.zset, op.timeMs - 2 * op.windowMs, memberCap(op.count), e.hash);
     if (n < op.count) return quiet(n);
-    const values = newestIn(e.zset, op.timeMs - op.windowMs, op.timeMs);
     const result = this.decide(op, n, values.map((v) => e.hash.get(v) ?? ''));
     return result.status === 'fire' ? { ...result, values } : result;
   }
@@ -127,14 +128,23 @@ export class MemoryStateStore implements StateStore {
   }
 
   private sequence(op: DetectorOp & { detector: 'sequence' }, e: Entry): OpResult {
+    let b: number | undefined;
     if (op.step === 'first') {
       e.zset.set(op.eventId, op.timeMs);
       trim(e.zset, op.timeMs - 2 * op.windowMs, memberCap(op.count));
-      return quiet(0);
+      // A late A: is there already a B after it that now has enough A events before it?
+      const laters = [...e.later.entries()].filter(([, t]) => t >= op.timeMs && t <= op.timeMs + op.windowMs).sort(byTime).slice(0, 10);
+      b = laters.map(([, t]) => t).find((t) => countIn(e.zset, t - op.windowMs, t) >= op.count);
+      if (b === undefined) return quiet(0);
+    } else {
+      e.later.set(op.eventId, op.timeMs);
+      trim(e.later, op.timeMs - 2 * op.windowMs, memberCap(op.count));
+      b = op.timeMs;
     }
-    const n = countIn(e.zset, op.timeMs - op.windowMs, op.timeMs);
+    const n = countIn(e.zset, b - op.windowMs, b);
     if (n < op.count) return quiet(n);
-    return this.decide(op, n, [op.eventId, ...newestIn(e.zset, op.timeMs - op.windowMs, op.timeMs)].slice(0, MAX_EVIDENCE));
+    const firsts = newestIn(e.zset, b - op.windowMs, b).filter((id) => id !== op.eventId);
+    return this.decide(op, n, [op.eventId, ...firsts].slice(0, MAX_EVIDENCE));
   }
 
   /** The throttle: one alert per rule and key per throttle period; the same alert id always passes. */
@@ -162,7 +172,7 @@ export class MemoryStateStore implements StateStore {
   private entry(key: string, timeMs: number, spanMs: number): Entry {
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = { zset: new Map(), hash: new Map(), lastMs: timeMs, spanMs };
+      entry = { zset: new Map(), later: new Map(), hash: new Map(), lastMs: timeMs, spanMs };
       this.entries.set(key, entry);
     }
     entry.lastMs = Math.max(entry.lastMs, timeMs);
@@ -187,6 +197,31 @@ function countIn(zset: Map<string, number>, from: number, to: number): number {
   let n = 0;
   for (const t of zset.values()) if (t >= from && t <= to) n++;
   return n;
+}
+
+/** Ascending by time, ties by member (as ZRANGEBYSCORE). */
+function byTime([a, ta]: [string, number], [b, tb]: [string, number]): number {
+  return ta - tb || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * The densest window of length `window` containing time t (see densest() in
+ * lua/includes/throttle.lua): its count and members newest first, bounded.
+ */
+function densest(zset: Map<string, number>, t: number, window: number): { count: number; members: string[] } {
+  const points = [...zset].filter(([, s]) => s >= t - window && s <= t + window).sort(byTime);
+  let best = 0;
+  let from = 0;
+  let to = -1;
+  let j = 0;
+  for (let i = 0; i < points.length && points[i]![1] <= t; i++) {
+    j = Math.max(j, i);
+    while (j < points.length && points[j]![1] <= points[i]![1] + window) j++;
+    if (j - i > best) [best, from, to] = [j - i, i, j - 1];
+  }
+  const members: string[] = [];
+  for (let k = to; k >= from && members.length < MAX_EVIDENCE; k--) members.push(points[k]![0]);
+  return { count: best, members };
 }
 
 /** Members in [from, to], newest first (ties: greater member first, as ZREVRANGEBYSCORE), bounded. */

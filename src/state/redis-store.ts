@@ -69,7 +69,7 @@ export class RedisStateStore implements StateStore {
         case 'dormant':
           return this.invoke(p, 'dormant', [key('recent'), throttleKey], [op.eventId, op.timeMs, op.afterMs, ttl, op.throttleMs, op.alertId]);
         case 'sequence':
-          return this.invoke(p, 'sequence', [key('first'), throttleKey], [op.step, op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+          return this.invoke(p, 'sequence', [key('first'), key('then'), throttleKey], [op.step, op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
       }
     };
   }

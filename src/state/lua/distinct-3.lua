@@ -14,7 +14,7 @@ if (not seen) or t >= tonumber(seen) then
   redis.call('ZADD', KEYS[1], t, value)
   redis.call('HSET', KEYS[2], value, ARGV[1])
 end
-local n = redis.call('ZCOUNT', KEYS[1], t - window, t)
+local n, values = densest(KEYS[1], t, window)
 local before = t - 2 * window
 local cap = tonumber(ARGV[9])
 local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. before)
@@ -32,7 +32,7 @@ if n < need then return { 0, n } end
 local status = throttle(KEYS[3], ARGV[8], t, tonumber(ARGV[7]))
 if status ~= 1 then return { status, n } end
 local result = { 1, n }
-for _, v in ipairs(newest(KEYS[1], t - window, t)) do
+for _, v in ipairs(values) do
   table.insert(result, v)
   table.insert(result, redis.call('HGET', KEYS[2], v) or '')
 end

@@ -31,3 +31,30 @@ local function trim(key, before, keep)
   redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. before)
   redis.call('ZREMRANGEBYRANK', key, 0, -(keep + 1))
 end
+
+-- The densest window of length `window` that contains time t: returns its count
+-- and its members, newest first (at most maxEvidence). Events of one key can
+-- arrive out of time order (partitions interleave); counting every window that
+-- contains the event, not only the one ending at it, lets a late event complete
+-- a burst. In time order it is the window ending at t.
+local function densest(key, t, window)
+  local flat = redis.call('ZRANGEBYSCORE', key, t - window, t + window, 'WITHSCORES')
+  local members, scores = {}, {}
+  for i = 1, #flat, 2 do
+    members[#members + 1] = flat[i]
+    scores[#scores + 1] = tonumber(flat[i + 1])
+  end
+  local best, bestFrom, bestTo, j = 0, 1, 0, 1
+  for i = 1, #scores do
+    if scores[i] > t then break end
+    if j < i then j = i end
+    while j <= #scores and scores[j] <= scores[i] + window do j = j + 1 end
+    if j - i > best then best, bestFrom, bestTo = j - i, i, j - 1 end
+  end
+  local evidence = {}
+  for k = bestTo, bestFrom, -1 do
+    if #evidence >= maxEvidence then break end
+    evidence[#evidence + 1] = members[k]
+  end
+  return best, evidence
+end

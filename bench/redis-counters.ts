@@ -1,0 +1,61 @@
+/**
+ * Redis-side counters of a run, from `INFO commandstats` and `INFO stats`
+ * deltas on the benchmark's own redis-server; and the client-side census that
+ * bench/redis-census.mjs writes from inside the service.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+
+/** Calls per command (`evalsha`, `zadd`, `config|resetstat`, …) and server totals. */
+export interface RedisCounters {
+  calls: Map<string, number>;
+  /** Read events on client sockets (a pipeline arrives in one or a few). */
+  readsProcessed: number;
+}
+
+export async function readRedisCounters(url: string): Promise<RedisCounters> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    const [commandstats, stats] = [await client.info('commandstats'), await client.info('stats')];
+    const calls = new Map<string, number>();
+    for (const m of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1]!, Number(m[2]));
+    const reads = /^total_reads_processed:(\d+)/m.exec(stats)?.[1];
+    return { calls, readsProcessed: Number(reads ?? 0) };
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Server-side work between two readings; the benchmark's own INFO calls are left out. */
+export function counterDelta(before: RedisCounters, after: RedisCounters): { calls: Map<string, number>; readsProcessed: number; scripts: number; total: number } {
+  const calls = new Map<string, number>();
+  for (const [name, n] of after.calls) {
+    if (name === 'info') continue;
+    const d = n - (before.calls.get(name) ?? 0);
+    if (d > 0) calls.set(name, d);
+  }
+  const scripts = (calls.get('evalsha') ?? 0) + (calls.get('eval') ?? 0);
+  const total = [...calls.values()].reduce((a, b) => a + b, 0);
+  return { calls, readsProcessed: after.readsProcessed - before.readsProcessed, scripts, total };
+}
+
+/** One ioredis connection of the service, as counted by bench/redis-census.mjs. */
+export interface ConnectionCensus {
+  connection: number;
+  commands: number;
+  roundTrips: number;
+  pipelines: number;
+  pipelined: number;
+  largestPipeline: number;
+  byName: Record<string, number>;
+}
+
+export function readCensus(file: string): ConnectionCensus[] {
+  if (!existsSync(file)) return [];
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { connections: ConnectionCensus[] }).connections;
+  } catch {
+    return []; // caught mid-write: the caller reads again
+  }
+}
