@@ -3,7 +3,7 @@ import type { NumberedResult } from './source/jsonl-source.js';
 import { ReorderBuffer } from './source/reorder-buffer.js';
 import type { Decoded } from './decode/decode.js';
 import type { Engine } from './engine/engine.js';
-import { InputSummary } from './commands/input-summary.js';
+import { InputSummary } from './source/input-summary.js';
 
 export interface ReplayOptions {
   engine: Engine;

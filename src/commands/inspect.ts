@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { decodeJsonLines } from '../source/jsonl-source.js';
-import { InputSummary } from './input-summary.js';
+import { InputSummary } from '../source/input-summary.js';
 import { LineWriter } from './line-writer.js';
 
 export interface InspectOptions {
