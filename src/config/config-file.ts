@@ -64,6 +64,16 @@ export function interpolate(text: string, env: NodeJS.ProcessEnv, problems: stri
   });
 }
 
+/** `interpolate` applied to every string value (never to keys) of a parsed document. */
+function interpolateValues(value: unknown, env: NodeJS.ProcessEnv, problems: string[]): unknown {
+  if (typeof value === 'string') return interpolate(value, env, problems);
+  if (Array.isArray(value)) return value.map((item) => interpolateValues(item, env, problems));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateValues(item, env, problems)]));
+  }
+  return value;
+}
+
 /** Reads and validates the config file; every problem is reported at once, naming the file and field. */
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {
   let text: string;
@@ -73,14 +83,24 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
     throw new ConfigError([`${path}: cannot read config file: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`], { file: path });
   }
   const problems: string[] = [];
-  const doc = parseDocument(interpolate(text, env, problems), { strict: true, uniqueKeys: true });
+  // Parse first, then interpolate into string values: a secret's characters (`*`, `!`, `"`, `: `, a newline)
+  // can then neither change the document's structure nor end up quoted in a parser message.
+  const doc = parseDocument(text, { strict: true, uniqueKeys: true });
   for (const e of [...doc.errors, ...doc.warnings]) problems.push(`YAML: ${e.message.split('\n')[0]}`);
+  let raw: unknown;
+  if (problems.length === 0) {
+    try {
+      raw = interpolateValues(doc.toJS({ maxAliasCount: 100 }) ?? {}, env, problems);
+    } catch (error) {
+      problems.push(`YAML: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${path}: ${p}`), { file: path });
-  const result = configFileSpec.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+  const result = configFileSpec.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`), { file: path });
   }
   const zone = result.data.business_hours?.timezone;
-  if (zone !== undefined && !isValidTimeZone(zone)) throw new ConfigError([`${path}: business_hours.timezone: unknown IANA time zone "${zone}"`], { file: path });
+  if (zone !== undefined && !isValidTimeZone(zone)) throw new ConfigError([`${path}: business_hours.timezone: not an IANA time zone`], { file: path });
   return result.data;
 }

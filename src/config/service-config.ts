@@ -77,7 +77,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   }
   const ssl = read.bool('AUDITWATCH_KAFKA_SSL', caFile !== undefined);
   const redisUrl = read.string('AUDITWATCH_REDIS_URL', { required: true });
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('AUDITWATCH_REDIS_URL: must start with redis:// or rediss://');
+  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) problems.push('AUDITWATCH_REDIS_URL: must be redis://[:password@]host:port[/db] or rediss://…');
   const timezone = read.string('AUDITWATCH_TIMEZONE');
   if (timezone !== undefined && !isValidTimeZone(timezone)) problems.push(`AUDITWATCH_TIMEZONE: unknown IANA time zone "${timezone}"`);
 
@@ -112,6 +112,19 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   if (config.adminToken !== undefined && config.adminToken.length < 16) problems.push('AUDITWATCH_ADMIN_TOKEN: must be at least 16 characters');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** What ioredis can connect with: redis(s)://, a parsable URL, a numeric port and db, a decodable user and password. */
+function isRedisUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return false; // the message must not quote the value
+  }
+  return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && /^(\/\d*)?$/.test(url.pathname);
 }
 
 /** Sinks and routes only (for `auditwatch sinks test` and `replay --deliver`, which need no Kafka or Redis). */

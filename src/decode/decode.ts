@@ -127,7 +127,7 @@ export function decodeObject(raw: Record<string, unknown>, fallbackTimeMs?: numb
     time: new Date(timeMs).toISOString(),
     type: text(type)!,
     category,
-    specversion: envelope.specversion!,
+    specversion: text(envelope.specversion)!,
     source,
     ...readPayload(data, category, { source, subject }),
   };

@@ -62,7 +62,7 @@ function principalOf(authn: unknown): Pick<AuditEvent, 'principal' | 'principalI
   const resourceId = text(get(authn, 'principalResourceId'));
   if (isObject(principal)) {
     const id = accountId(principal);
-    return { principal: id && `User:${id}`, principalId: resourceId ?? id, email: text(get(principal, 'email')) };
+    return { principal: id && text(`User:${id}`), principalId: resourceId ?? id, email: text(get(principal, 'email')) };
   }
   const name = text(principal);
   const bareName = name?.slice(name.indexOf(':') + 1);
@@ -83,7 +83,7 @@ function accountId(principal: Json): string | undefined {
 function targetPrincipal(value: unknown): string | undefined {
   if (isObject(value)) {
     const id = accountId(value);
-    return id && `User:${id}`;
+    return id && text(`User:${id}`);
   }
   return text(value);
 }

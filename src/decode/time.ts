@@ -11,11 +11,15 @@ export function parseEventTime(text: string): number | undefined {
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac = '', , sign, oh, om] = m;
   const ms = Number((frac + '000').slice(0, 3));
-  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
-  const date = new Date(utc);
-  // Date.UTC rolls over (Feb 30 → Mar 2); a real event never carries such a date.
-  if (date.getUTCDate() !== Number(d) || date.getUTCHours() !== Number(h) || Number(s) > 59) return undefined;
+  // Not Date.UTC: it reads years 0–99 as 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  date.setUTCHours(Number(h), Number(mi), Number(s), ms);
+  // Out-of-range parts roll over (month 13 → next January, Feb 30 → Mar 2); a real event never carries one.
+  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d) || date.getUTCHours() !== Number(h) || Number(s) > 59) return undefined;
+  const utc = date.getTime();
   if (sign === undefined) return utc;
+  if (Number(oh) > 23 || Number(om) > 59) return undefined;
   const offset = (Number(oh) * 60 + Number(om)) * 60_000;
   return sign === '+' ? utc - offset : utc + offset;
 }

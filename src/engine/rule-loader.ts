@@ -20,6 +20,12 @@ export interface RuleSet {
 const MAX_FILE_BYTES = 1024 * 1024;
 /** YAML aliases allowed per file: anchors are fine, alias bombs are not. */
 const MAX_ALIASES = 100;
+/**
+ * Deepest nesting of YAML collections accepted. Rules need far less (all/any/not
+ * at most 8 levels); the schema validator recurses per level and runs out of
+ * stack a few hundred levels down, which must be a problem, not a crash.
+ */
+const MAX_NESTING = 64;
 
 /**
  * All `.yaml`/`.yml` files below `dir`, sorted, as paths. Hidden entries are
@@ -110,17 +116,39 @@ function parseRuleFile(path: string, file: string, problems: RuleProblem[]): Par
     return undefined;
   }
   const lineOf = (p: ReadonlyArray<string | number>) => nodeLine(doc, lineCounter, p);
+  const deep = deepestPath(raw, MAX_NESTING);
+  if (deep !== undefined) {
+    problems.push({ file, ...locate(raw, deep), line: lineOf(deep), message: `nests deeper than ${MAX_NESTING} levels` });
+    return undefined;
+  }
   const result = ruleFileSpec.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-      const rule = path[0] === 'rules' && typeof path[1] === 'number' ? ruleIdAt(raw, path[1]) : undefined;
-      const field = (path[0] === 'rules' ? path.slice(2) : path).map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-      problems.push({ file, rule, field, line: lineOf(path), message: issue.message });
+      problems.push({ file, ...locate(raw, path), line: lineOf(path), message: issue.message });
     }
     return undefined;
   }
   return { spec: result.data, lineOf };
+}
+
+/** The rule id and field path (`match.not.method`) a document path points into. */
+function locate(raw: unknown, path: ReadonlyArray<string | number>): { rule?: string; field: string } {
+  const rule = path[0] === 'rules' && typeof path[1] === 'number' ? ruleIdAt(raw, path[1]) : undefined;
+  const field = (path[0] === 'rules' ? path.slice(2) : path).map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  return { rule, field };
+}
+
+/** The path of the first collection nested `limit` levels deep, or undefined. Iterative: the input may be deeper than the stack. */
+function deepestPath(value: unknown, limit: number): Array<string | number> | undefined {
+  const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: value, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (path.length >= limit) return path;
+    for (const [key, child] of Object.entries(node)) stack.push({ node: child, path: [...path, Array.isArray(node) ? Number(key) : key] });
+  }
+  return undefined;
 }
 
 function ruleIdAt(raw: unknown, index: number): string | undefined {

@@ -149,8 +149,20 @@ interface Template {
   event: RawEvent;
 }
 
-/** A benign event of a kind, unique to record `i` (id, credential, principal, IP). */
+/**
+ * A benign event of a kind, unique to record `i` (id, credential, principal, IP).
+ * The builders number ports and request ids from a module-wide counter; those
+ * are overwritten here, so the corpus does not depend on what else was built.
+ */
 function template(kind: TemplateKind, i: number, seed: number, time: string): Template {
+  const made = templateEvent(kind, i, seed, time);
+  const data = made.event.data as { clientAddress?: Array<{ port?: number }>; requestMetadata?: { requestId?: string[] } };
+  if (data.clientAddress?.[0]?.port !== undefined) data.clientAddress[0].port = 40000 + (i % 20000);
+  if (data.requestMetadata?.requestId !== undefined) data.requestMetadata.requestId = [`req-junk-${seed}-${i}`];
+  return made;
+}
+
+function templateEvent(kind: TemplateKind, i: number, seed: number, time: string): Template {
   const id = `junk-${seed}-${i}`;
   const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
   const n = String(i).padStart(8, '0');
@@ -256,7 +268,6 @@ function build(family: Family, base: Template, i: number, rnd: () => number, pic
     case 'deep': {
       const depth = 100_000;
       const variant = pick(['array-open', 'array-closed', 'object-open', 'object-closed', 'data-deep', 'data-deep-lossless', 'principal-deep'] as const);
-      const text = json(event);
       const deepArray = `${'['.repeat(depth)}${']'.repeat(depth)}`;
       const deepObject = `${'{"a":'.repeat(depth / 2)}1${'}'.repeat(depth / 2)}`;
       const value = {
@@ -268,11 +279,11 @@ function build(family: Family, base: Template, i: number, rnd: () => number, pic
         'data-deep-lossless': withRaw(event, ['data', 'request'], `[12345678901234567890,${deepArray}]`),
         'principal-deep': withRaw(event, ['data', 'authenticationInfo', 'principal'], deepArray),
       }[variant];
-      return [`deep:${variant}`, Buffer.from(value ?? text)];
+      return [`deep:${variant}`, Buffer.from(value)];
     }
     case 'huge': {
       const big = `${CORPUS_MARKER}${'A'.repeat(100 * 1024)}`;
-      const path = pick([['id'], ['type'], ['source'], ['data', 'methodName'], ['data', 'authenticationInfo', 'principal'], ['data', 'result', 'message'], ['data', 'clientAddress', 0, 'ip'], ['subject']] as const);
+      const path = pick([['id'], ['type'], ['source'], ['specversion'], ['data', 'authenticationInfo', 'principal', 'confluentUser', 'resourceId'], ['data', 'request', 'data', 'principal', 'confluentServiceAccount', 'resourceId'], ['data', 'methodName'], ['data', 'authenticationInfo', 'principal'], ['data', 'result', 'message'], ['data', 'clientAddress', 0, 'ip'], ['subject']] as const);
       return [`huge:${path.join('.')}`, Buffer.from(withRaw(event, path, JSON.stringify(big)))];
     }
   }
@@ -302,3 +313,61 @@ function withRaw(event: RawEvent, path: ReadonlyArray<string | number>, literal:
   const at = text.indexOf(JSON.stringify(RAW));
   return `${text.slice(0, at)}${literal}${text.slice(at + RAW.length + 2)}`;
 }
+
+/** What a correct loader does with a hostile rule file. */
+export type HostileExpectation =
+  /** Refuse the file with problems naming it, and (when given) the rule id and the start of the field path. */
+  | { reject: { rule?: string; field?: string } }
+  /** Accept it: the rule's conditions are bounded (RE2, bounded lists) however hostile the input. */
+  | { load: { rule: string } };
+
+/** A rule file written to hurt the loader or the engine. */
+export interface HostileRuleFile {
+  /** File name: `<case>.yaml`. */
+  name: string;
+  /** Builds the file's text (some are megabytes, so only when asked). */
+  text(): string;
+  expect: HostileExpectation;
+}
+
+const hostileRule = (id: string, match: string, extra = ''): string =>
+  `version: 1.0.0\nrules:\n  - id: ${id}\n    title: Hostile ${id}\n    severity: low\n    match: ${match}\n    detector: { type: any }\n${extra}`;
+
+/** Nested `not:` blocks, `depth` deep, around one condition (flow style, one line). */
+export function nestedNot(id: string, depth: number): string {
+  return hostileRule(id, `${'{ not: '.repeat(depth)}{ method: x }${' }'.repeat(depth)}`);
+}
+
+/** Billion laughs: ten levels of nine aliases each, 10^9 strings if expanded. */
+function billionLaughs(): string {
+  const lines = ['version: 1.0.0', 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let level = 1; level <= 9; level++) lines.push(`a${level}: &a${level} [${Array(9).fill(`*a${level - 1}`).join(',')}]`);
+  lines.push(hostileRule('billion-laughs', '{ method: *a9 }').split('\n').slice(1).join('\n'));
+  return lines.join('\n');
+}
+
+/**
+ * Rule files that try to run code (YAML tags that construct objects), exhaust
+ * memory (alias bombs, huge lists, huge files), recurse without end (deep
+ * nesting), hang evaluation (catastrophic regular expressions) or pollute
+ * prototypes. Each says what a correct loader does with it.
+ */
+export const HOSTILE_RULE_FILES: readonly HostileRuleFile[] = [
+  { name: 'js-function.yaml', text: () => hostileRule('js-function', '{ method: !!js/function "function () { process.exit(3) }" }'), expect: { reject: {} } },
+  { name: 'python-object.yaml', text: () => hostileRule('python-object', '{ method: !!python/object/apply:os.system ["touch /tmp/auditwatch-pwned"] }'), expect: { reject: {} } },
+  { name: 'custom-tag.yaml', text: () => hostileRule('custom-tag', '{ method: !include /etc/passwd }'), expect: { reject: {} } },
+  { name: 'billion-laughs.yaml', text: billionLaughs, expect: { reject: {} } },
+  { name: 'alias-flood.yaml', text: () => hostileRule('alias-flood', `{ method: [${Array(150).fill('*m').join(', ')}] }`).replace('title: Hostile alias-flood', 'title: &m Hostile alias-flood'), expect: { reject: {} } },
+  { name: 'regex-catastrophic.yaml', text: () => hostileRule('regex-catastrophic', "{ credentialId: { regex: '(a+)+$' }, clientId: { regex: '^(a|aa)+$' }, email: { regex: '(.*a){20}$' } }"), expect: { load: { rule: 'regex-catastrophic' } } },
+  { name: 'regex-backreference.yaml', text: () => hostileRule('regex-backreference', "{ credentialId: { regex: '(a+)\\1' } }"), expect: { reject: { rule: 'regex-backreference', field: 'match.credentialId.regex' } } },
+  { name: 'regex-lookahead.yaml', text: () => hostileRule('regex-lookahead', "{ credentialId: { regex: '(?=a+)+b' } }"), expect: { reject: { rule: 'regex-lookahead', field: 'match.credentialId.regex' } } },
+  { name: 'regex-too-long.yaml', text: () => hostileRule('regex-too-long', `{ credentialId: { regex: '${'(a|b)'.repeat(103)}' } }`), expect: { reject: { rule: 'regex-too-long', field: 'match.credentialId' } } },
+  { name: 'list-100k.yaml', text: () => hostileRule('list-100k', `{ clientId: [${Array.from({ length: 100_000 }, (_, i) => `c${i % 10}`).join(',')}] }`), expect: { reject: { rule: 'list-100k', field: 'match.clientId' } } },
+  { name: 'list-10k.yaml', text: () => hostileRule('list-10k', `{ clientId: { contains: [${Array.from({ length: 10_000 }, (_, i) => `needle-${i}-`).join(',')}] } }`), expect: { load: { rule: 'list-10k' } } },
+  { name: 'nesting-9.yaml', text: () => nestedNot('nesting-9', 9), expect: { reject: { rule: 'nesting-9', field: 'match.not' } } },
+  { name: 'nesting-600.yaml', text: () => nestedNot('nesting-600', 600), expect: { reject: { rule: 'nesting-600' } } },
+  { name: 'nesting-flow-300k.yaml', text: () => `version: 1.0.0\nrules: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`, expect: { reject: {} } },
+  { name: 'huge-file.yaml', text: () => hostileRule('huge-file', '{ method: x }', `    description: "${'x'.repeat(2 * 1024 * 1024)}"\n`), expect: { reject: {} } },
+  { name: 'too-many-rules.yaml', text: () => `version: 1.0.0\nrules:\n${Array.from({ length: 501 }, (_, i) => `  - { id: r${i}, title: T, severity: low, match: { method: x }, detector: { type: any } }`).join('\n')}\n`, expect: { reject: {} } },
+  { name: 'proto-keys.yaml', text: () => `version: 1.0.0\n__proto__: { polluted: yes }\nrules:\n  - id: proto-keys\n    title: T\n    severity: low\n    match: { method: x, __proto__: { polluted: yes }, constructor: { prototype: { polluted: yes } } }\n    detector: { type: any }\n`, expect: { reject: { rule: 'proto-keys', field: 'match' } } },
+];

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * it. Counts are alerts unless `load`/`faults` say otherwise.
  */
 export interface ReliabilityEntry {
-  /** Short name of the test, e.g. "malformed corpus". */
+  /** Short name of the test, capitalised like the README rows, e.g. "Malformed corpus". */
   test: string;
   /** What went in, e.g. "20,400 events, 3 partitions" or "13,000 malformed + 220 valid records (21 MB)". */
   load: string;
