@@ -1,7 +1,8 @@
 /**
  * The normalized, flat view of one Confluent audit event. These names are the
  * vocabulary of rule files, so they are part of the product: add fields, never
- * rename them. A field is absent when the event carries no such value.
+ * rename them. A field is absent (undefined, and left out of JSON) when the
+ * event carries no such value.
  */
 export interface AuditEvent {
   /** CloudEvents `id` (a UUID); the deduplication key. */

@@ -131,7 +131,7 @@ export function decodeObject(raw: Record<string, unknown>, fallbackTimeMs?: numb
     source,
     ...readPayload(data, category, { source, subject }),
   };
-  return { ok: true, event: dropAbsent(event), timeMs };
+  return { ok: true, event, timeMs };
 }
 
 const CATEGORIES: ReadonlySet<string> = new Set(['authentication', 'authorization', 'request', 'access-transparency']);
@@ -140,11 +140,4 @@ const CATEGORIES: ReadonlySet<string> = new Set(['authentication', 'authorizatio
 export function categoryOf(type: string): Category {
   const suffix = type.slice(type.lastIndexOf('/') + 1).toLowerCase();
   return CATEGORIES.has(suffix) ? (suffix as Category) : 'other';
-}
-
-/** Removes keys whose value is undefined, so printed events show only what is there. */
-function dropAbsent(event: AuditEvent): AuditEvent {
-  const record = event as unknown as Record<string, unknown>;
-  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
-  return event;
 }

@@ -1,18 +1,50 @@
-import { isSafeNumber, parse as parseLossless } from 'lossless-json';
-
-/** Any run of 16+ digits might be an integer beyond 2^53; only then pay for the lossless parser. */
+/** Any run of 16+ digits might be an integer beyond 2^53; only then scan the text. */
 const LONG_DIGIT_RUN = /\d{16}/;
-
-function keepUnsafeAsString(text: string): number | string {
-  return isSafeNumber(text) ? Number(text) : text;
-}
 
 /**
  * Parses JSON text without losing integers beyond 2^53: such numbers come back
- * as their exact decimal string. Most audit events carry none, so they take the
- * native parser; the rest take lossless-json. Throws on invalid JSON.
+ * as their exact decimal string. Most records carry none and go straight to the
+ * native parser; the others first get those numbers quoted, then the native
+ * parser too (several times faster than a JavaScript JSON parser). Throws on
+ * invalid JSON.
  */
 export function parseJson(text: string): unknown {
-  if (!LONG_DIGIT_RUN.test(text)) return JSON.parse(text);
-  return parseLossless(text, null, keepUnsafeAsString);
+  return JSON.parse(LONG_DIGIT_RUN.test(text) ? quoteUnsafeIntegers(text) : text);
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isNumberChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45;
+}
+
+/**
+ * Wraps every integer literal outside strings that a double cannot hold exactly
+ * in quotes. The scan follows JSON string syntax (escapes included), so digits
+ * inside strings are never touched; malformed input stays malformed.
+ */
+export function quoteUnsafeIntegers(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === BACKSLASH) i++;
+        else if (s === QUOTE) break;
+      }
+    } else if (isNumberChar(c)) {
+      let end = i + 1;
+      while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
+      const literal = text.slice(i, end);
+      if (/^-?\d{16,}$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
+        out += `${text.slice(copied, i)}"${literal}"`;
+        copied = end;
+      }
+      i = end - 1;
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
