@@ -26,27 +26,33 @@ export class ReorderBuffer {
     if (event.timeMs > this.newestMs) this.newestMs = event.timeMs;
     if (++this.sinceCheck < this.releaseEvery) return [];
     this.sinceCheck = 0;
-    this.sortAndDedupe();
+    // Split by time in one pass; only what leaves gets sorted.
     const cutoff = this.newestMs - this.latenessMs;
-    let ready = 0;
-    while (ready < this.pending.length && this.pending[ready]!.timeMs <= cutoff) ready++;
-    ready = Math.max(ready, this.pending.length - this.maxEvents);
-    return this.pending.splice(0, ready);
+    let ready: Decoded[] = [];
+    const held: Decoded[] = [];
+    for (const e of this.pending) (e.timeMs <= cutoff ? ready : held).push(e);
+    if (held.length > this.maxEvents) {
+      held.sort(byEventTime);
+      ready = ready.concat(held.splice(0, held.length - this.maxEvents));
+    }
+    this.pending = held;
+    return this.dedupe(ready.sort(byEventTime));
   }
 
   /** Everything still held, oldest first. */
   drain(): Decoded[] {
-    this.sortAndDedupe();
-    return this.pending.splice(0);
+    const all = this.pending.sort(byEventTime);
+    this.pending = [];
+    return this.dedupe(all);
   }
 
-  private sortAndDedupe(): void {
-    this.pending.sort(byEventTime);
+  /** Drops exact duplicates (same id), which sorting has made neighbours. */
+  private dedupe(sorted: Decoded[]): Decoded[] {
     const kept: Decoded[] = [];
-    for (const event of this.pending) {
+    for (const event of sorted) {
       if (kept.length > 0 && kept[kept.length - 1]!.event.id === event.event.id) this.duplicates++;
       else kept.push(event);
     }
-    this.pending = kept;
+    return kept;
   }
 }
