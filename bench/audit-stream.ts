@@ -62,7 +62,7 @@ const CP_CHANGES = [
 
 /** How the background is made up, as cumulative shares (documented in bench/README.md). */
 const MIX = [
-  ['authSuccess', 0.4725],
+  ['authSuccess', 0.4745],
   ['mdsAuthorize', 0.34],
   ['kafkaAuthz', 0.1],
   ['authFailure', 0.02],
@@ -77,6 +77,16 @@ const MIX = [
 ] as const;
 
 type Kind = (typeof MIX)[number][0];
+
+/** One line describing the stream, for the report. */
+export function describeStream(o: AuditStreamOptions): string {
+  const share = (kinds: Kind[]) => `${(100 * MIX.filter(([k]) => kinds.includes(k)).reduce((a, [, v]) => a + v, 0)).toFixed(1)}%`;
+  return [
+    `${share(['authSuccess'])} Kafka API-key authentications (ok), ${share(['mdsAuthorize'])} mds.Authorize (granted), ${share(['kafkaAuthz'])} Kafka authorizations (granted)`,
+    `${share(['authFailure'])} failed authentications, ${share(['kafkaDenied', 'mdsDenied'])} denials, ${share(['cpRead', 'cpChange', 'roleBinding', 'signIn', 'ipFilterAllow', 'ipFilterDeny'])} control plane (sign-ins, reads, changes, role bindings, IP filter)`,
+    `an attack burst every ${(o.attackEvery ?? 5_000).toLocaleString('en-US')} events; ${(o.apiKeys ?? 4_000).toLocaleString('en-US')} API keys, ${(o.users ?? 2_000).toLocaleString('en-US')} users, ${(o.ips ?? 5_000).toLocaleString('en-US')} outside IPs; ${o.eventsPerSecond ?? 50} events per second of event time`,
+  ].join('; ');
+}
 
 /**
  * The stream in event-time order, generated lazily (a few hundred thousand

@@ -9,6 +9,8 @@ import { Redis } from 'ioredis';
 /** Calls per command (`evalsha`, `zadd`, `config|resetstat`, …) and server totals. */
 export interface RedisCounters {
   calls: Map<string, number>;
+  /** Microseconds the server spent per command (a script's time includes what it calls). */
+  usec: Map<string, number>;
   /** Read events on client sockets (a pipeline arrives in one or a few). */
   readsProcessed: number;
 }
@@ -19,16 +21,20 @@ export async function readRedisCounters(url: string): Promise<RedisCounters> {
     await client.connect();
     const [commandstats, stats] = [await client.info('commandstats'), await client.info('stats')];
     const calls = new Map<string, number>();
-    for (const m of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1]!, Number(m[2]));
+    const usec = new Map<string, number>();
+    for (const m of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+      calls.set(m[1]!, Number(m[2]));
+      usec.set(m[1]!, Number(m[3]));
+    }
     const reads = /^total_reads_processed:(\d+)/m.exec(stats)?.[1];
-    return { calls, readsProcessed: Number(reads ?? 0) };
+    return { calls, usec, readsProcessed: Number(reads ?? 0) };
   } finally {
     client.disconnect();
   }
 }
 
 /** Server-side work between two readings; the benchmark's own INFO calls are left out. */
-export function counterDelta(before: RedisCounters, after: RedisCounters): { calls: Map<string, number>; readsProcessed: number; scripts: number; total: number } {
+export function counterDelta(before: RedisCounters, after: RedisCounters): { calls: Map<string, number>; readsProcessed: number; scripts: number; total: number; scriptUsec: number } {
   const calls = new Map<string, number>();
   for (const [name, n] of after.calls) {
     if (name === 'info') continue;
@@ -37,7 +43,8 @@ export function counterDelta(before: RedisCounters, after: RedisCounters): { cal
   }
   const scripts = (calls.get('evalsha') ?? 0) + (calls.get('eval') ?? 0);
   const total = [...calls.values()].reduce((a, b) => a + b, 0);
-  return { calls, readsProcessed: after.readsProcessed - before.readsProcessed, scripts, total };
+  const usecOf = (name: string) => (after.usec.get(name) ?? 0) - (before.usec.get(name) ?? 0);
+  return { calls, readsProcessed: after.readsProcessed - before.readsProcessed, scripts, total, scriptUsec: usecOf('evalsha') + usecOf('eval') };
 }
 
 /** One ioredis connection of the service, as counted by bench/redis-census.mjs. */

@@ -1,7 +1,13 @@
 /**
  * Preloaded into the service under test by the benchmark
- * (`NODE_OPTIONS=--import …/bench/redis-census.mjs`, with
- * AUDITWATCH_BENCH_CENSUS_FILE set): counts, per ioredis connection, the
+ * (`NODE_OPTIONS=--import …/bench/service-preload.mjs`). Two probes, each on
+ * when its variable is set; neither changes what the service does.
+ *
+ * AUDITWATCH_BENCH_CPU_PROFILE=<file>: a V8 CPU profile of the whole process,
+ * written at exit (`--cpu-prof` is not allowed in NODE_OPTIONS, and the
+ * service is spawned by test/support/service-process.ts without node flags).
+ *
+ * AUDITWATCH_BENCH_CENSUS_FILE=<file>: counts, per ioredis connection, the
  * commands the service sends and the round trips they take, and writes the
  * counts as JSON to that file every 100 ms and at exit. It only observes: it
  * wraps `Redis.prototype.sendCommand`, calls the original, and adds no I/O to
@@ -16,10 +22,26 @@
  * sink, blocking XREADGROUP).
  */
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import ioredis from 'ioredis';
 
 const file = process.env.AUDITWATCH_BENCH_CENSUS_FILE;
+const profileFile = process.env.AUDITWATCH_BENCH_CPU_PROFILE;
 const { Redis } = ioredis;
+
+if (profileFile !== undefined && profileFile !== '') {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  session.post('Profiler.start');
+  // A main-thread inspector session answers synchronously, so this works inside 'exit'.
+  process.on('exit', () => {
+    session.post('Profiler.stop', (error, result) => {
+      if (error === null && result !== undefined) writeFileSync(profileFile, JSON.stringify(result.profile));
+    });
+  });
+}
 
 if (file !== undefined && file !== '') {
   /** @type {Map<object, {connection: number, commands: number, roundTrips: number, pipelines: number, pipelined: number, largestPipeline: number, byName: Record<string, number>}>} */
