@@ -44,3 +44,33 @@ export function crnValue(crn: Crn, type: string): string | undefined {
   }
   return undefined;
 }
+
+/** Bounds of the CRN memo: entries, and the longest text remembered. */
+const MEMO_ENTRIES = 2_000;
+const MEMO_MAX_LENGTH = 512;
+
+/** A text and the CRN it holds (undefined when it is not a CRN). */
+export interface KnownCrn {
+  text: string;
+  crn: Crn | undefined;
+}
+
+const memo = new Map<string, KnownCrn>();
+
+/**
+ * parseCrn, memoized with bounded memory: events carry the same few CRNs over
+ * and over (a cluster's, an organization's). `text` of the result is the first
+ * copy seen, for events to share: held events are what the GC copies, and four
+ * CRN copies are about 40% of an event.
+ */
+export function knownCrn(text: string): KnownCrn {
+  let known = memo.get(text);
+  if (known === undefined) {
+    known = { text, crn: parseCrn(text) };
+    if (text.length <= MEMO_MAX_LENGTH) {
+      if (memo.size >= MEMO_ENTRIES) memo.clear();
+      memo.set(text, known);
+    }
+  }
+  return known;
+}

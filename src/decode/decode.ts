@@ -1,8 +1,8 @@
 import type { AuditEvent, Category } from './audit-event.js';
 import { parseJson } from './json.js';
-import { readPayload } from './payload.js';
+import { readEvent } from './payload.js';
 import { get, isObject, text } from './read.js';
-import { parseEventTime } from './time.js';
+import { canonicalTime, parseEventTime } from './time.js';
 
 /** Why a record was not an audit event; a bounded set, used as a metric label. */
 export type DecodeReason =
@@ -108,29 +108,29 @@ export function decodeObject(raw: Record<string, unknown>, fallbackTimeMs?: numb
   if (envelope.id!.length > MAX_ID_LENGTH) return fail('invalid_field', `field "id" is longer than ${MAX_ID_LENGTH} characters`);
 
   let timeMs: number | undefined;
+  let time: string;
   const rawTime = raw.time;
   if (rawTime === undefined || rawTime === null) {
     if (fallbackTimeMs === undefined) return fail('missing_field', 'missing field "time" and no record timestamp');
     timeMs = fallbackTimeMs;
+    time = new Date(timeMs).toISOString();
   } else {
     timeMs = typeof rawTime === 'string' ? parseEventTime(rawTime) : undefined;
     if (timeMs === undefined) return fail('invalid_time', 'field "time" is not an RFC 3339 time');
+    time = canonicalTime(rawTime as string, timeMs);
   }
 
   const type = envelope.type!;
-  const category = categoryOf(type);
-  const source = text(envelope.source)!;
-  const subject = text(get(raw, 'subject'));
   const data = isObject(raw.data) ? raw.data : {};
-  const event: AuditEvent = {
+  const event = readEvent(data, {
     id: envelope.id!,
-    time: new Date(timeMs).toISOString(),
+    time,
     type: text(type)!,
-    category,
+    category: categoryOf(type),
     specversion: text(envelope.specversion)!,
-    source,
-    ...readPayload(data, category, { source, subject }),
-  };
+    source: text(envelope.source)!,
+    subject: text(get(raw, 'subject')),
+  });
   return { ok: true, event, timeMs };
 }
 

@@ -23,3 +23,16 @@ export function parseEventTime(text: string): number | undefined {
   const offset = (Number(oh) * 60 + Number(om)) * 60_000;
   return sign === '+' ? utc - offset : utc + offset;
 }
+
+/** The form `Date.prototype.toISOString` writes (4-digit years), which most events already use. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * `text` (a time parseEventTime accepted as `ms`) in canonical form: RFC 3339
+ * UTC with milliseconds. Text already in that form is returned as it is, which
+ * saves a Date per event; parseEventTime rejects impossible dates, so the text
+ * is exactly what toISOString would write.
+ */
+export function canonicalTime(text: string, ms: number): string {
+  return CANONICAL.test(text) ? text : new Date(ms).toISOString();
+}

@@ -2,7 +2,7 @@ import { alertId, contextOf, groupKeyText, type Alert } from '../alerts/alert.js
 import { renderSummary } from '../alerts/summary.js';
 import type { AuditEvent } from '../decode/audit-event.js';
 import { byEventTime, type Decoded } from '../decode/decode.js';
-import type { DetectorOp, OpResult, StateStore } from '../state/state-store.js';
+import type { DetectorOp, OpBase, OpResult, StateStore } from '../state/state-store.js';
 import type { CompiledRule } from './compile.js';
 import { formatDuration } from './duration.js';
 
@@ -18,7 +18,32 @@ export interface Evaluation {
 interface Planned {
   rule: CompiledRule;
   decoded: Decoded;
-  key: Record<string, string>;
+}
+
+/** The detector-specific part of each kind of operation (distributes over the union). */
+type PartOf<Op> = Op extends DetectorOp ? Omit<Op, keyof OpBase> : never;
+type DetectorPart = PartOf<DetectorOp>;
+
+/**
+ * The shared part of an operation. The alert id is a SHA-256, the costliest
+ * part of planning, and a store reads it only for an event that may fire (the
+ * memory store; the Redis store passes it with every op), so it is computed on
+ * first read.
+ */
+class PlannedOp {
+  #alertId: string | undefined;
+
+  constructor(
+    readonly ruleId: string,
+    readonly groupKey: string,
+    readonly eventId: string,
+    readonly timeMs: number,
+    readonly throttleMs: number,
+  ) {}
+
+  get alertId(): string {
+    return (this.#alertId ??= alertId(this.ruleId, this.groupKey, this.eventId));
+  }
 }
 
 const CACHE_LIMIT = 10_000;
@@ -28,7 +53,9 @@ const CACHE_LIMIT = 10_000;
  * `StateStore.apply` call (one Redis round trip) whatever its size.
  */
 export class Engine {
-  private readonly candidateCache = new Map<string, readonly CompiledRule[]>();
+  /** Candidate rules by category, then by method as written ('' when none). */
+  private readonly candidateCache = new Map<string, Map<string, readonly CompiledRule[]>>();
+  private cachedMethods = 0;
 
   constructor(
     readonly rules: readonly CompiledRule[],
@@ -42,78 +69,92 @@ export class Engine {
     for (const decoded of [...batch].sort(byEventTime)) {
       for (const rule of this.candidates(decoded.event)) {
         const before = ops.length;
-        const key = this.plan(rule, decoded, ops);
-        if (key === undefined) continue;
+        if (!this.plan(rule, decoded, ops)) continue;
         matched.set(rule.id, (matched.get(rule.id) ?? 0) + 1);
-        for (let i = before; i < ops.length; i++) planned.push({ rule, decoded, key });
+        for (let i = before; i < ops.length; i++) planned.push({ rule, decoded });
       }
     }
     const results = await this.state.apply(ops);
     const alerts: Alert[] = [];
     const throttled = new Map<string, number>();
     results.forEach((result, i) => {
-      const { rule, decoded, key } = planned[i]!;
-      if (result.status === 'fire') alerts.push(buildAlert(rule, decoded.event, key, result));
+      const { rule, decoded } = planned[i]!;
+      if (result.status === 'fire') alerts.push(buildAlert(rule, decoded.event, keyOf(rule, decoded.event), result));
       else if (result.status === 'throttled') throttled.set(rule.id, (throttled.get(rule.id) ?? 0) + 1);
     });
     return { alerts, matched, throttled };
   }
 
-  /** Rules that can match this event: a pre-filter on category and method, cached per pair. */
+  /**
+   * Rules that can match this event: a pre-filter on category and method,
+   * cached per category and method as written (no per-event key building).
+   */
   private candidates(event: AuditEvent): readonly CompiledRule[] {
-    const method = event.method?.toLowerCase() ?? '';
-    const cacheKey = `${event.category}\u0000${method}`;
-    let rules = this.candidateCache.get(cacheKey);
+    let byMethod = this.candidateCache.get(event.category);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.candidateCache.set(event.category, byMethod);
+    }
+    let rules = byMethod.get(event.method ?? '');
     if (rules === undefined) {
+      const method = event.method?.toLowerCase() ?? '';
       rules = this.rules.filter((r) => r.detector.type !== 'silence' && (r.categories?.has(event.category) ?? true) && (r.methods?.has(method) ?? true));
-      if (this.candidateCache.size < CACHE_LIMIT) this.candidateCache.set(cacheKey, rules);
+      if (this.cachedMethods < CACHE_LIMIT) {
+        byMethod.set(event.method ?? '', rules);
+        this.cachedMethods++;
+      }
     }
     return rules;
   }
 
-  /** Adds the event's operations for one rule; returns the group key, or undefined when the rule does not apply. */
-  private plan(rule: CompiledRule, decoded: Decoded, ops: DetectorOp[]): Record<string, string> | undefined {
+  /** Adds the event's operations for one rule; false when the rule does not apply. */
+  private plan(rule: CompiledRule, decoded: Decoded, ops: DetectorOp[]): boolean {
     const { event, timeMs } = decoded;
-    if (!rule.applies(event)) return undefined;
+    if (!rule.applies(event)) return false;
     const groupKey = groupKeyText(rule.groupBy, event);
-    if (groupKey === undefined) return undefined;
-    const base = { ruleId: rule.id, groupKey, eventId: event.id, timeMs, throttleMs: rule.throttleMs, alertId: alertId(rule.id, groupKey, event.id) };
+    if (groupKey === undefined) return false;
+    const op = (part: DetectorPart): DetectorOp => Object.assign(new PlannedOp(rule.id, groupKey, event.id, timeMs, rule.throttleMs), part);
     const d = rule.detector;
     switch (d.type) {
       case 'any':
-        ops.push({ ...base, detector: 'fire' });
+        ops.push(op({ detector: 'fire' }));
         break;
       case 'outside_hours':
-        if (d.schedule.isInside(timeMs)) return undefined;
-        ops.push({ ...base, detector: 'fire' });
+        if (d.schedule.isInside(timeMs)) return false;
+        ops.push(op({ detector: 'fire' }));
         break;
       case 'threshold':
-        ops.push({ ...base, detector: 'threshold', windowMs: d.windowMs, count: d.count });
+        ops.push(op({ detector: 'threshold', windowMs: d.windowMs, count: d.count }));
         break;
       case 'distinct':
       case 'new_value': {
         const value = event[d.field];
-        if (value === undefined) return undefined;
-        if (d.type === 'distinct') ops.push({ ...base, detector: 'distinct', value: String(value), windowMs: d.windowMs, count: d.count });
-        else ops.push({ ...base, detector: 'new_value', value: String(value), learningMs: d.learningMs, forgetMs: d.forgetMs });
+        if (value === undefined) return false;
+        if (d.type === 'distinct') ops.push(op({ detector: 'distinct', value: String(value), windowMs: d.windowMs, count: d.count }));
+        else ops.push(op({ detector: 'new_value', value: String(value), learningMs: d.learningMs, forgetMs: d.forgetMs }));
         break;
       }
       case 'dormant':
-        ops.push({ ...base, detector: 'dormant', afterMs: d.afterMs });
+        ops.push(op({ detector: 'dormant', afterMs: d.afterMs }));
         break;
       case 'sequence': {
         const first = d.first(event);
         const then = d.then(event);
-        if (!first && !then) return undefined;
-        if (first) ops.push({ ...base, detector: 'sequence', step: 'first', windowMs: d.windowMs, count: d.count });
-        if (then) ops.push({ ...base, detector: 'sequence', step: 'then', windowMs: d.windowMs, count: d.count });
+        if (!first && !then) return false;
+        if (first) ops.push(op({ detector: 'sequence', step: 'first', windowMs: d.windowMs, count: d.count }));
+        if (then) ops.push(op({ detector: 'sequence', step: 'then', windowMs: d.windowMs, count: d.count }));
         break;
       }
       case 'silence':
-        return undefined;
+        return false;
     }
-    return Object.fromEntries(rule.groupBy.map((f) => [f, String(event[f])]));
+    return true;
   }
+}
+
+/** An alert's group key as field → value; built only for alerts. */
+function keyOf(rule: CompiledRule, event: AuditEvent): Record<string, string> {
+  return Object.fromEntries(rule.groupBy.map((f) => [f, String(event[f])]));
 }
 
 function windowOf(rule: CompiledRule): string | undefined {

@@ -120,7 +120,16 @@ function compileOps(ops: ConditionOps, field: EventField, path: string, defaultI
   return (v) => tests.every((t) => t(v));
 }
 
-/** RE2 semantics: matching time is linear in the input, so no pattern can hang evaluation. */
+/** Bounds of each regex's memo of results: entries, and the longest value remembered. */
+const REGEX_MEMO_ENTRIES = 10_000;
+const REGEX_MEMO_MAX_LENGTH = 128;
+
+/**
+ * RE2 semantics: matching time is linear in the input, so no pattern can hang
+ * evaluation. re2js is plain JavaScript and slow next to native regexps, while
+ * the values a rule tests repeat (credential ids, method names): results are
+ * memoized, with bounded memory.
+ */
 function compileRegex(pattern: string, ignoreCase: boolean, path: string): ValueTest {
   let re: RE2JS;
   try {
@@ -128,7 +137,19 @@ function compileRegex(pattern: string, ignoreCase: boolean, path: string): Value
   } catch (error) {
     throw new MatchCompileError(path, `invalid regular expression (RE2 syntax; no backreferences or lookaround): ${(error as Error).message}`);
   }
-  return (v) => typeof v === 'string' && re.matcher(v).find();
+  const memo = new Map<string, boolean>();
+  return (v) => {
+    if (typeof v !== 'string') return false;
+    let found = memo.get(v);
+    if (found === undefined) {
+      found = re.matcher(v).find();
+      if (v.length <= REGEX_MEMO_MAX_LENGTH) {
+        if (memo.size >= REGEX_MEMO_ENTRIES) memo.clear();
+        memo.set(v, found);
+      }
+    }
+    return found;
+  };
 }
 
 function compileCidr(raw: string | string[], path: string): ValueTest {

@@ -14,6 +14,7 @@ export async function* decodeJsonLines(path: string | undefined, maxBytes = DEFA
     const result: DecodeResult = line.oversize
       ? { ok: false, reason: 'too_large', message: `line is larger than ${maxBytes} bytes` }
       : decodeRecord(line.value, { maxBytes });
-    yield { ...result, lineNumber: line.lineNumber };
+    // The result is fresh: number it in place rather than copy it per line.
+    yield Object.assign(result, { lineNumber: line.lineNumber });
   }
 }

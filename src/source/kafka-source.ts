@@ -16,11 +16,17 @@ export interface KafkaSourceOptions {
   metrics: Metrics;
   /** Called when processing fails (Redis down) and again when it recovers. */
   onHealth(healthy: boolean, reason?: string): void;
-  /** Messages handed to the pipeline at once; default 500. */
-  chunkSize?: number;
 }
 
 const MAX_BACKOFF_MS = 10_000;
+/** Records handed to the pipeline at once: one Redis pipeline and one offset commit each. */
+const CHUNK_SIZE = 1_000;
+/**
+ * Partitions processed at the same time. Each chunk waits on Redis and then on
+ * the offset commit; overlapping partitions keeps the CPU busy meanwhile
+ * (benchmark: 3 → 6 gave +27 % throughput, bench/README.md).
+ */
+const PARTITIONS_CONCURRENTLY = 8;
 
 interface DeadRecord {
   message: KafkaMessage;
@@ -86,7 +92,7 @@ export class KafkaSource {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
       eachBatch: (payload) => this.eachBatch(payload),
     });
   }
@@ -100,10 +106,9 @@ export class KafkaSource {
 
   private async eachBatch(p: EachBatchPayload): Promise<void> {
     const { batch } = p;
-    const chunkSize = this.o.chunkSize ?? 500;
-    for (let start = 0; start < batch.messages.length; start += chunkSize) {
+    for (let start = 0; start < batch.messages.length; start += CHUNK_SIZE) {
       if (!p.isRunning() || p.isStale()) return;
-      const chunk = batch.messages.slice(start, start + chunkSize);
+      const chunk = batch.messages.slice(start, start + CHUNK_SIZE);
       const { events, dead } = this.decode(batch.topic, batch.partition, chunk);
       const work = async () => {
         const done = this.o.metrics.batchSeconds.startTimer();

@@ -26,25 +26,29 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
   let oversize = false;
   let lineNumber = 0;
 
-  function* finishLine(tail: Buffer): Generator<InputLine> {
+  /** The line ending with `tail`, or undefined when it is blank. A plain function, not a generator: it runs per line. */
+  function finishLine(tail: Buffer): InputLine | undefined {
     lineNumber++;
+    let result: InputLine | undefined;
     if (oversize || pendingBytes + tail.length > maxBytes + 1) {
-      yield { lineNumber, value: Buffer.alloc(0), oversize: true };
+      result = { lineNumber, value: Buffer.alloc(0), oversize: true };
     } else {
       let line = pending.length === 0 ? tail : Buffer.concat([...pending, tail]);
       if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
-      if (!isBlank(line)) yield { lineNumber, value: line, oversize: false };
+      if (!isBlank(line)) result = { lineNumber, value: line, oversize: false };
     }
     pending = [];
     pendingBytes = 0;
     oversize = false;
+    return result;
   }
 
   for await (const chunk of input) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     let start = 0;
     for (let nl = bytes.indexOf(NEWLINE, start); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
-      yield* finishLine(bytes.subarray(start, nl));
+      const line = finishLine(bytes.subarray(start, nl));
+      if (line !== undefined) yield line;
       start = nl + 1;
     }
     const rest = bytes.subarray(start);
@@ -58,5 +62,8 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
       pendingBytes += rest.length;
     }
   }
-  if (oversize || pendingBytes > 0) yield* finishLine(Buffer.alloc(0));
+  if (oversize || pendingBytes > 0) {
+    const line = finishLine(Buffer.alloc(0));
+    if (line !== undefined) yield line;
+  }
 }

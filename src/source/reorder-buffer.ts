@@ -8,7 +8,10 @@ import { byEventTime, type Decoded } from '../decode/decode.js';
  * released early.
  */
 export class ReorderBuffer {
-  private pending: Decoded[] = [];
+  /** Held events, in event-time order. */
+  private held: Decoded[] = [];
+  /** Events pushed since the last release, in arrival order. */
+  private arrivals: Decoded[] = [];
   private newestMs = -Infinity;
   private sinceCheck = 0;
   /** Duplicate event ids dropped so far. */
@@ -22,28 +25,33 @@ export class ReorderBuffer {
 
   /** Adds an event; returns the events now ready, oldest first (often none). */
   push(event: Decoded): Decoded[] {
-    this.pending.push(event);
+    this.arrivals.push(event);
     if (event.timeMs > this.newestMs) this.newestMs = event.timeMs;
     if (++this.sinceCheck < this.releaseEvery) return [];
     this.sinceCheck = 0;
-    // Split by time in one pass; only what leaves gets sorted.
-    const cutoff = this.newestMs - this.latenessMs;
-    let ready: Decoded[] = [];
-    const held: Decoded[] = [];
-    for (const e of this.pending) (e.timeMs <= cutoff ? ready : held).push(e);
-    if (held.length > this.maxEvents) {
-      held.sort(byEventTime);
-      ready = ready.concat(held.splice(0, held.length - this.maxEvents));
-    }
-    this.pending = held;
-    return this.dedupe(ready.sort(byEventTime));
+    this.mergeArrivals();
+    // Sorted, what is ready is a prefix: the events at or before the cutoff, then any beyond the bound.
+    const ready = Math.max(countUpTo(this.held, this.newestMs - this.latenessMs), this.held.length - this.maxEvents);
+    return this.dedupe(this.held.splice(0, ready));
   }
 
   /** Everything still held, oldest first. */
   drain(): Decoded[] {
-    const all = this.pending.sort(byEventTime);
-    this.pending = [];
+    this.mergeArrivals();
+    const all = this.held;
+    this.held = [];
     return this.dedupe(all);
+  }
+
+  /**
+   * Sorts only the new arrivals and merges them in: re-sorting everything held
+   * on each release compared every held event again. The result is the stable
+   * sort of all events in arrival order, so of two duplicates the first to
+   * arrive comes first and is kept.
+   */
+  private mergeArrivals(): void {
+    this.held = mergeSorted(this.held, this.arrivals.sort(byEventTime));
+    this.arrivals = [];
   }
 
   /** Drops exact duplicates (same id), which sorting has made neighbours. */
@@ -55,4 +63,45 @@ export class ReorderBuffer {
     }
     return kept;
   }
+}
+
+/**
+ * Merges two sorted arrays; on ties `earlier` goes first. May reuse `earlier`.
+ * Events mostly arrive in order, so usually `later` just goes after it.
+ */
+function mergeSorted(earlier: Decoded[], later: readonly Decoded[]): Decoded[] {
+  if (later.length === 0) return earlier;
+  // Only the tail of `earlier` after the first new event needs merging.
+  const start = firstAfter(earlier, later[0]!);
+  const merged = start === earlier.length ? earlier : earlier.slice(0, start);
+  let i = start;
+  let j = 0;
+  while (i < earlier.length && j < later.length) merged.push(byEventTime(earlier[i]!, later[j]!) <= 0 ? earlier[i++]! : later[j++]!);
+  while (i < earlier.length) merged.push(earlier[i++]!);
+  while (j < later.length) merged.push(later[j++]!);
+  return merged;
+}
+
+/** The index of the first event of a sorted array that sorts after `event` (binary search). */
+function firstAfter(sorted: readonly Decoded[], event: Decoded): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (byEventTime(sorted[mid]!, event) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** How many events of a time-sorted array are at or before `cutoffMs` (binary search). */
+function countUpTo(sorted: readonly Decoded[], cutoffMs: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid]!.timeMs <= cutoffMs) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

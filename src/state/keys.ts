@@ -9,10 +9,6 @@ export function keyTag(ruleId: string, groupKey: string): string {
   return `{${ruleId}:${createHash('sha1').update(groupKey).digest('hex').slice(0, 20)}}`;
 }
 
-export function stateKey(prefix: string, ruleId: string, groupKey: string, kind: string): string {
-  return `${prefix}:${keyTag(ruleId, groupKey)}:${kind}`;
-}
-
 /** The most members a sorted set keeps per key; beyond it the newest are kept. */
 export function memberCap(count: number): number {
   return Math.max(2 * count, 256);

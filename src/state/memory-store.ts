@@ -1,16 +1,52 @@
 import { MAX_EVIDENCE, spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
 import { memberCap } from './keys.js';
 
-interface Entry {
-  /** Sorted set: member → score (event time). */
-  zset: Map<string, number>;
-  /** A second sorted set (the B events of a sequence). */
-  later: Map<string, number>;
-  /** Hash: field → value. */
-  hash: Map<string, string>;
-  /** Newest event time that touched the entry; expiry is by event time. */
+/** A value's record under a new_value key: the event that introduced it, its time, and the newest time seen. */
+interface Seen {
+  firstId: string;
+  firstMs: number;
   lastMs: number;
-  spanMs: number;
+}
+
+/**
+ * One key's state. The collections are created on first use: a key needs at
+ * most two of them, and a throttle key none.
+ */
+class Entry {
+  #zset: Map<string, number> | undefined;
+  #later: Map<string, number> | undefined;
+  #hash: Map<string, string> | undefined;
+  #seen: Map<string, Seen> | undefined;
+  /** new_value: when the key was first seen (`s` in Redis). */
+  sinceMs: number | undefined;
+  /** Throttle: the last alert let through (`<alertId>|<time>` in Redis). */
+  mark: { alertId: string; timeMs: number } | undefined;
+
+  constructor(
+    /** Newest event time that touched the entry; expiry is by event time. */
+    public lastMs: number,
+    public spanMs: number,
+  ) {}
+
+  /** Sorted set: member → score (event time). */
+  get zset(): Map<string, number> {
+    return (this.#zset ??= new Map());
+  }
+
+  /** A second sorted set (the B events of a sequence). */
+  get later(): Map<string, number> {
+    return (this.#later ??= new Map());
+  }
+
+  /** Hash: field → value. */
+  get hash(): Map<string, string> {
+    return (this.#hash ??= new Map());
+  }
+
+  /** new_value: value → its record (`v:<value>` in Redis). */
+  get seen(): Map<string, Seen> {
+    return (this.#seen ??= new Map());
+  }
 }
 
 const SWEEP_EVERY = 10_000;
@@ -91,28 +127,25 @@ export class MemoryStateStore implements StateStore {
   }
 
   private newValue(op: DetectorOp & { detector: 'new_value' }, e: Entry): OpResult {
-    const since = Number(e.hash.get('s') ?? op.timeMs);
-    const start = Math.min(since, op.timeMs);
-    e.hash.set('s', String(start));
-    const field = `v:${op.value}`;
-    const record = e.hash.get(field);
+    const start = Math.min(e.sinceMs ?? op.timeMs, op.timeMs);
+    e.sinceMs = start;
+    const record = e.seen.get(op.value);
     let isNew: boolean;
     if (record === undefined) {
-      e.hash.set(field, `${op.eventId}|${op.timeMs}|${op.timeMs}`);
+      e.seen.set(op.value, { firstId: op.eventId, firstMs: op.timeMs, lastMs: op.timeMs });
+      isNew = true;
+    } else if (record.firstId === op.eventId) {
+      isNew = true;
+    } else if (op.timeMs - record.lastMs > op.forgetMs) {
+      e.seen.set(op.value, { firstId: op.eventId, firstMs: op.timeMs, lastMs: op.timeMs });
       isNew = true;
     } else {
-      const [firstId = '', firstText = '0', lastText = '0'] = record.split('|');
-      const first = Number(firstText);
-      const last = Number(lastText);
-      if (firstId === op.eventId) isNew = true;
-      else if (op.timeMs - last > op.forgetMs) {
-        e.hash.set(field, `${op.eventId}|${op.timeMs}|${op.timeMs}`);
-        isNew = true;
-      } else {
-        const earlier = op.timeMs < first;
-        e.hash.set(field, `${earlier ? op.eventId : firstId}|${earlier ? op.timeMs : first}|${Math.max(last, op.timeMs)}`);
-        isNew = false;
+      if (op.timeMs < record.firstMs) {
+        record.firstId = op.eventId;
+        record.firstMs = op.timeMs;
       }
+      record.lastMs = Math.max(record.lastMs, op.timeMs);
+      isNew = false;
     }
     if (!isNew || op.timeMs - start < op.learningMs) return quiet(0);
     return this.decide(op, 1, [op.eventId]);
@@ -133,7 +166,7 @@ export class MemoryStateStore implements StateStore {
       e.zset.set(op.eventId, op.timeMs);
       trim(e.zset, op.timeMs - 2 * op.windowMs, memberCap(op.count));
       // A late A: is there already a B after it that now has enough A events before it?
-      const laters = [...e.later.entries()].filter(([, t]) => t >= op.timeMs && t <= op.timeMs + op.windowMs).sort(byTime).slice(0, 10);
+      const laters = entriesIn(e.later, op.timeMs, op.timeMs + op.windowMs).sort(byTime).slice(0, 10);
       b = laters.map(([, t]) => t).find((t) => countIn(e.zset, t - op.windowMs, t) >= op.count);
       if (b === undefined) return quiet(0);
     } else {
@@ -156,23 +189,20 @@ export class MemoryStateStore implements StateStore {
   private throttle(op: DetectorOp): OpStatus {
     if (op.throttleMs <= 0) return 'fire';
     const entry = this.entry(`${op.ruleId}\u0000${op.groupKey}\u0000throttle`, op.timeMs, op.throttleMs);
-    const mark = entry.hash.get('mark');
+    const mark = entry.mark;
     if (mark !== undefined) {
-      const sep = mark.lastIndexOf('|');
-      const markId = mark.slice(0, sep);
-      const markMs = Number(mark.slice(sep + 1));
-      if (markId === op.alertId) return 'fire';
-      if (Math.abs(op.timeMs - markMs) < op.throttleMs) return 'throttled';
-      if (op.timeMs < markMs) return 'fire';
+      if (mark.alertId === op.alertId) return 'fire';
+      if (Math.abs(op.timeMs - mark.timeMs) < op.throttleMs) return 'throttled';
+      if (op.timeMs < mark.timeMs) return 'fire';
     }
-    entry.hash.set('mark', `${op.alertId}|${op.timeMs}`);
+    entry.mark = { alertId: op.alertId, timeMs: op.timeMs };
     return 'fire';
   }
 
   private entry(key: string, timeMs: number, spanMs: number): Entry {
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = { zset: new Map(), later: new Map(), hash: new Map(), lastMs: timeMs, spanMs };
+      entry = new Entry(timeMs, spanMs);
       this.entries.set(key, entry);
     }
     entry.lastMs = Math.max(entry.lastMs, timeMs);
@@ -199,6 +229,15 @@ function countIn(zset: Map<string, number>, from: number, to: number): number {
   return n;
 }
 
+/** Members with times in [from, to], as [member, time] pairs in insertion order. */
+function entriesIn(zset: Map<string, number>, from: number, to: number): Array<[string, number]> {
+  const found: Array<[string, number]> = [];
+  zset.forEach((t, member) => {
+    if (t >= from && t <= to) found.push([member, t]);
+  });
+  return found;
+}
+
 /** Ascending by time, ties by member (as ZRANGEBYSCORE). */
 function byTime([a, ta]: [string, number], [b, tb]: [string, number]): number {
   return ta - tb || (a < b ? -1 : a > b ? 1 : 0);
@@ -209,7 +248,7 @@ function byTime([a, ta]: [string, number], [b, tb]: [string, number]): number {
  * lua/includes/throttle.lua): its count and members newest first, bounded.
  */
 function densest(zset: Map<string, number>, t: number, window: number): { count: number; members: string[] } {
-  const points = [...zset].filter(([, s]) => s >= t - window && s <= t + window).sort(byTime);
+  const points = entriesIn(zset, t - window, t + window).sort(byTime);
   let best = 0;
   let from = 0;
   let to = -1;
@@ -226,8 +265,7 @@ function densest(zset: Map<string, number>, t: number, window: number): { count:
 
 /** Members in [from, to], newest first (ties: greater member first, as ZREVRANGEBYSCORE), bounded. */
 function newestIn(zset: Map<string, number>, from: number, to: number): string[] {
-  return [...zset]
-    .filter(([, t]) => t >= from && t <= to)
+  return entriesIn(zset, from, to)
     .sort(([a, ta], [b, tb]) => tb - ta || (a < b ? 1 : a > b ? -1 : 0))
     .slice(0, MAX_EVIDENCE)
     .map(([member]) => member);
@@ -235,16 +273,31 @@ function newestIn(zset: Map<string, number>, from: number, to: number): string[]
 
 /** Removes members older than `before`, then all but the newest `keep` (as ZREMRANGEBYSCORE + ZREMRANGEBYRANK). */
 function trim(zset: Map<string, number>, before: number, keep: number, alsoFrom?: Map<string, string>): void {
-  for (const [member, t] of zset) {
+  zset.forEach((t, member) => {
     if (t < before) {
       zset.delete(member);
       alsoFrom?.delete(member);
     }
-  }
-  if (zset.size <= keep) return;
-  const oldest = [...zset].sort(([a, ta], [b, tb]) => ta - tb || (a < b ? -1 : a > b ? 1 : 0)).slice(0, zset.size - keep);
-  for (const [member] of oldest) {
+  });
+  const excess = zset.size - keep;
+  if (excess <= 0) return;
+  // Usually one over the cap (one was just added): find it in one pass rather than sorting the set on every add.
+  const oldest = excess === 1 ? [oldestOf(zset)] : [...zset].sort(byTime).slice(0, excess).map(([member]) => member);
+  for (const member of oldest) {
     zset.delete(member);
     alsoFrom?.delete(member);
   }
+}
+
+/** The first member in (time, member) order; the set is not empty. */
+function oldestOf(zset: Map<string, number>): string {
+  let oldest = '';
+  let oldestMs = Infinity;
+  zset.forEach((t, member) => {
+    if (t < oldestMs || (t === oldestMs && member < oldest)) {
+      oldest = member;
+      oldestMs = t;
+    }
+  });
+  return oldest;
 }

@@ -1,6 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { StateError } from '../errors.js';
-import { memberCap, stateKey } from './keys.js';
+import { keyTag, memberCap } from './keys.js';
 import { defineScripts, loadScripts, type LuaScript } from './scripts.js';
 import { spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
 
@@ -53,7 +53,8 @@ export class RedisStateStore implements StateStore {
   }
 
   private call(op: DetectorOp): Call {
-    const key = (kind: string) => stateKey(this.prefix, op.ruleId, op.groupKey, kind);
+    const base = `${this.prefix}:${keyTag(op.ruleId, op.groupKey)}:`;
+    const key = (kind: string) => base + kind;
     const ttl = spanOf(op) + TTL_MARGIN_MS;
     const throttleKey = key('throttle');
     return (p) => {
