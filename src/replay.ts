@@ -1,5 +1,5 @@
 import type { Alert } from './alerts/alert.js';
-import type { NumberedResult } from './source/jsonl-source.js';
+import type { JsonLines, NumberedResult } from './source/jsonl-source.js';
 import { ReorderBuffer } from './source/reorder-buffer.js';
 import type { Decoded } from './decode/decode.js';
 import type { Engine } from './engine/engine.js';
@@ -39,7 +39,10 @@ export class ReplaySummary extends InputSummary {
  * the service, with events put back in time order within `latenessMs` and every
  * alert id emitted once.
  */
-export async function replay(input: AsyncIterable<NumberedResult> | Iterable<NumberedResult>, options: ReplayOptions): Promise<ReplaySummary> {
+export async function replay(
+  input: AsyncIterable<NumberedResult> | Iterable<NumberedResult> | JsonLines,
+  options: ReplayOptions,
+): Promise<ReplaySummary> {
   const summary = new ReplaySummary();
   const buffer = new ReorderBuffer(options.latenessMs ?? 15 * 60_000);
   const batchSize = options.batchSize ?? 1_000;
@@ -58,16 +61,32 @@ export async function replay(input: AsyncIterable<NumberedResult> | Iterable<Num
     }
   };
 
-  for await (const result of input) {
+  /** Takes one line; returns the events it lets out of the buffer (often none). */
+  const take = (result: NumberedResult): Decoded[] | undefined => {
     summary.read++;
     if (!result.ok) {
       summary.countInvalid(result.reason);
       options.onInvalid?.(result);
-      continue;
+      return undefined;
     }
     summary.decoded++;
     const ready = buffer.push(result);
-    if (ready.length > 0) await evaluate(ready);
+    return ready.length > 0 ? ready : undefined;
+  };
+
+  // Per chunk when the input offers it: an async step per event costs more than decoding one.
+  if ('chunks' in input) {
+    for await (const results of input.chunks()) {
+      for (const result of results) {
+        const ready = take(result);
+        if (ready !== undefined) await evaluate(ready);
+      }
+    }
+  } else {
+    for await (const result of input) {
+      const ready = take(result);
+      if (ready !== undefined) await evaluate(ready);
+    }
   }
   await evaluate(buffer.drain());
   summary.duplicates = buffer.duplicates;

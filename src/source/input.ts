@@ -16,6 +16,7 @@ export async function openInput(path: string | undefined): Promise<Readable> {
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new AuditwatchError(ErrorCode.input, `cannot read input file ${path}: ${reason}`, { file: path });
   }
-  const stream = createReadStream(path);
+  // Larger reads than the 64 KiB default: fewer reads and async steps per event on a big export.
+  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
   return path.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
 }

@@ -1,20 +1,46 @@
 import { decodeRecord, DEFAULT_MAX_EVENT_BYTES, type DecodeResult } from '../decode/decode.js';
 import { openInput } from './input.js';
-import { readLines } from './lines.js';
+import { readLineChunks, type InputLine } from './lines.js';
 
 /** One decoded line of a JSON-lines input, with its line number for error reports. */
 export type NumberedResult = DecodeResult & { lineNumber: number };
 
 /**
+ * Decoded lines of a JSON-lines input. Iterate it per line, or per input chunk
+ * with `chunks()`: replay reads chunks, which saves an async step per event.
+ */
+export class JsonLines implements AsyncIterable<NumberedResult> {
+  constructor(
+    private readonly path: string | undefined,
+    private readonly maxBytes: number,
+  ) {}
+
+  async *chunks(): AsyncGenerator<NumberedResult[]> {
+    for await (const lines of readLineChunks(await openInput(this.path), this.maxBytes)) {
+      yield lines.map((line) => this.decode(line));
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<NumberedResult> {
+    for await (const results of this.chunks()) yield* results;
+  }
+
+  private decode(line: InputLine): NumberedResult {
+    const result: DecodeResult = line.oversize
+      ? { ok: false, reason: 'too_large', message: `line is larger than ${this.maxBytes} bytes` }
+      : decodeRecord(line.value, { maxBytes: this.maxBytes });
+    // The result is fresh: number it in place rather than copy it per line.
+    const numbered = result as NumberedResult;
+    numbered.lineNumber = line.lineNumber;
+    return numbered;
+  }
+}
+
+/**
  * Reads a JSON-lines file (or stdin for `-`) and decodes each line. Oversize,
  * invalid and non-event lines come through as failures; nothing stops the read.
+ * The input is opened when iteration starts.
  */
-export async function* decodeJsonLines(path: string | undefined, maxBytes = DEFAULT_MAX_EVENT_BYTES): AsyncGenerator<NumberedResult> {
-  for await (const line of readLines(await openInput(path), maxBytes)) {
-    const result: DecodeResult = line.oversize
-      ? { ok: false, reason: 'too_large', message: `line is larger than ${maxBytes} bytes` }
-      : decodeRecord(line.value, { maxBytes });
-    // The result is fresh: number it in place rather than copy it per line.
-    yield Object.assign(result, { lineNumber: line.lineNumber });
-  }
+export function decodeJsonLines(path: string | undefined, maxBytes = DEFAULT_MAX_EVENT_BYTES): JsonLines {
+  return new JsonLines(path, maxBytes);
 }

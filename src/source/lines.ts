@@ -21,6 +21,14 @@ function isBlank(line: Buffer): boolean {
  * Blank lines are skipped but keep their numbers.
  */
 export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<InputLine> {
+  for await (const lines of readLineChunks(input, maxBytes)) yield* lines;
+}
+
+/**
+ * readLines, one array of lines per input chunk: a consumer that loops over
+ * the array pays one async step per chunk instead of one per line.
+ */
+export async function* readLineChunks(input: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<InputLine[]> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let oversize = false;
@@ -45,12 +53,15 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
 
   for await (const chunk of input) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const lines: InputLine[] = [];
     let start = 0;
     for (let nl = bytes.indexOf(NEWLINE, start); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
       const line = finishLine(bytes.subarray(start, nl));
-      if (line !== undefined) yield line;
+      if (line !== undefined) lines.push(line);
       start = nl + 1;
     }
+    // Lines are views of `bytes`: hand them over before the next chunk is read.
+    if (lines.length > 0) yield lines;
     const rest = bytes.subarray(start);
     if (oversize || pendingBytes + rest.length > maxBytes + 1) {
       oversize = true;
@@ -64,6 +75,6 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
   }
   if (oversize || pendingBytes > 0) {
     const line = finishLine(Buffer.alloc(0));
-    if (line !== undefined) yield line;
+    if (line !== undefined) yield [line];
   }
 }

@@ -38,6 +38,11 @@ class Entry {
     return (this.#later ??= new Map());
   }
 
+  /** The second sorted set when it exists. */
+  get laterIfAny(): Map<string, number> | undefined {
+    return this.#later;
+  }
+
   /** Hash: field → value. */
   get hash(): Map<string, string> {
     return (this.#hash ??= new Map());
@@ -57,7 +62,13 @@ const SWEEP_EVERY = 10_000;
  * time, so replaying a long export keeps memory bounded by the windows.
  */
 export class MemoryStateStore implements StateStore {
-  private readonly entries = new Map<string, Entry>();
+  /**
+   * Rule id → group key → entry, and the same for throttle marks. Two levels
+   * rather than one joined key: building and hashing a joined string per op
+   * was the store's largest cost.
+   */
+  private readonly entries = new Map<string, Map<string, Entry>>();
+  private readonly throttles = new Map<string, Map<string, Entry>>();
   private maxEventMs = 0;
   private opsSinceSweep = 0;
   private lastTouch: number | undefined;
@@ -78,17 +89,20 @@ export class MemoryStateStore implements StateStore {
 
   async close(): Promise<void> {
     this.entries.clear();
+    this.throttles.clear();
   }
 
   /** Number of live state entries (for tests and memory checks). */
   get size(): number {
-    return this.entries.size;
+    let n = 0;
+    for (const table of [this.entries, this.throttles]) for (const group of table.values()) n += group.size;
+    return n;
   }
 
   private applyOne(op: DetectorOp): OpResult {
     this.maxEventMs = Math.max(this.maxEventMs, op.timeMs);
     if (++this.opsSinceSweep >= SWEEP_EVERY) this.sweep();
-    const entry = this.entry(`${op.ruleId}\u0000${op.groupKey}`, op.timeMs, spanOf(op));
+    const entry = this.entry(this.entries, op, spanOf(op));
     switch (op.detector) {
       case 'fire':
         return this.decide(op, 1, [op.eventId]);
@@ -166,7 +180,9 @@ export class MemoryStateStore implements StateStore {
       e.zset.set(op.eventId, op.timeMs);
       trim(e.zset, op.timeMs - 2 * op.windowMs, memberCap(op.count));
       // A late A: is there already a B after it that now has enough A events before it?
-      const laters = entriesIn(e.later, op.timeMs, op.timeMs + op.windowMs).sort(byTime).slice(0, 10);
+      // Most keys never see a B: look without creating the set (it would be kept for the key's span).
+      if (e.laterIfAny === undefined) return quiet(0);
+      const laters = entriesIn(e.laterIfAny, op.timeMs, op.timeMs + op.windowMs).sort(byTime).slice(0, 10);
       b = laters.map(([, t]) => t).find((t) => countIn(e.zset, t - op.windowMs, t) >= op.count);
       if (b === undefined) return quiet(0);
     } else {
@@ -188,7 +204,7 @@ export class MemoryStateStore implements StateStore {
 
   private throttle(op: DetectorOp): OpStatus {
     if (op.throttleMs <= 0) return 'fire';
-    const entry = this.entry(`${op.ruleId}\u0000${op.groupKey}\u0000throttle`, op.timeMs, op.throttleMs);
+    const entry = this.entry(this.throttles, op, op.throttleMs);
     const mark = entry.mark;
     if (mark !== undefined) {
       if (mark.alertId === op.alertId) return 'fire';
@@ -199,11 +215,17 @@ export class MemoryStateStore implements StateStore {
     return 'fire';
   }
 
-  private entry(key: string, timeMs: number, spanMs: number): Entry {
-    let entry = this.entries.get(key);
+  private entry(table: Map<string, Map<string, Entry>>, op: DetectorOp, spanMs: number): Entry {
+    const timeMs = op.timeMs;
+    let group = table.get(op.ruleId);
+    if (group === undefined) {
+      group = new Map();
+      table.set(op.ruleId, group);
+    }
+    let entry = group.get(op.groupKey);
     if (entry === undefined) {
       entry = new Entry(timeMs, spanMs);
-      this.entries.set(key, entry);
+      group.set(op.groupKey, entry);
     }
     entry.lastMs = Math.max(entry.lastMs, timeMs);
     entry.spanMs = Math.max(entry.spanMs, spanMs);
@@ -213,8 +235,12 @@ export class MemoryStateStore implements StateStore {
   /** Drops entries no event within their span has touched (event time), as Redis TTLs do. */
   private sweep(): void {
     this.opsSinceSweep = 0;
-    for (const [key, entry] of this.entries) {
-      if (this.maxEventMs - entry.lastMs > entry.spanMs + TTL_MARGIN_MS) this.entries.delete(key);
+    for (const table of [this.entries, this.throttles]) {
+      for (const group of table.values()) {
+        for (const [key, entry] of group) {
+          if (this.maxEventMs - entry.lastMs > entry.spanMs + TTL_MARGIN_MS) group.delete(key);
+        }
+      }
     }
   }
 }
