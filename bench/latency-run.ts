@@ -12,6 +12,7 @@
  * that Kafka and the client library alone impose (produce → eachBatch).
  */
 import { randomUUID } from 'node:crypto';
+import { PARTITIONS_CONCURRENTLY } from '../src/source/kafka-source.js';
 import type { Admin, Kafka, Message } from 'kafkajs';
 import { controlPlane } from '../test/support/events.js';
 import type { FakeWebhookReceiver } from '../test/support/fake-sinks.js';
@@ -147,7 +148,7 @@ async function startFloorConsumer(kafka: Kafka, topic: string, groupId: string, 
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    partitionsConsumedConcurrently: 3,
+    partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
     eachBatch: async ({ batch }) => {
       const now = performance.now();
       for (const message of batch.messages) {

@@ -2,10 +2,11 @@
  * The raw ceiling: a bare KafkaJS consumer group that only parses each record
  * (UTF-8 → JSON.parse) — what any consumer of the topic must at least do.
  * Same client library and fetch defaults as the service, and the same
- * `partitionsConsumedConcurrently` (3), so the ratio isolates what auditwatch
+ * `partitionsConsumedConcurrently`, so the ratio isolates what auditwatch
  * adds on top of consuming: decoding, rules, Redis, outbox, commits per chunk.
  */
 import type { Kafka } from 'kafkajs';
+import { PARTITIONS_CONCURRENTLY } from '../src/source/kafka-source.js';
 
 export interface RawResult {
   events: number;
@@ -25,7 +26,7 @@ export async function runRawConsumer(kafka: Kafka, topic: string, groupId: strin
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
       eachBatch: async ({ batch }) => {
         first ??= performance.now();
         for (const message of batch.messages) {

@@ -26,7 +26,7 @@ const CHUNK_SIZE = 1_000;
  * the offset commit; overlapping partitions keeps the CPU busy meanwhile
  * (benchmark: 3 → 6 gave +27 % throughput, bench/README.md).
  */
-const PARTITIONS_CONCURRENTLY = 8;
+export const PARTITIONS_CONCURRENTLY = 8;
 
 interface DeadRecord {
   message: KafkaMessage;
