@@ -11,7 +11,7 @@ export type CompiledDetector =
   | { type: 'threshold'; count: number; windowMs: number }
   | { type: 'distinct'; field: EventField; count: number; windowMs: number }
   | { type: 'new_value'; field: EventField; learningMs: number; forgetMs: number }
-  | { type: 'dormant'; afterMs: number }
+  | { type: 'dormant'; afterMs: number; forgetMs: number }
   | { type: 'outside_hours'; schedule: Schedule }
   | { type: 'sequence'; first: Predicate; then: Predicate; windowMs: number; count: number }
   | { type: 'silence'; afterMs: number };
@@ -86,7 +86,7 @@ function compileDetector(spec: RuleSpec, hours: BusinessHoursSpec): CompiledDete
     case 'new_value':
       return { type: d.type, field: d.field, learningMs: ms(d.learning), forgetMs: ms(d.forget) };
     case 'dormant':
-      return { type: d.type, afterMs: ms(d.after) };
+      return { type: d.type, afterMs: ms(d.after), forgetMs: ms(d.forget) };
     case 'silence':
       return { type: d.type, afterMs: ms(d.after) };
     case 'sequence':

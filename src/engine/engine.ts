@@ -135,7 +135,7 @@ export class Engine {
         break;
       }
       case 'dormant':
-        ops.push(op({ detector: 'dormant', afterMs: d.afterMs }));
+        ops.push(op({ detector: 'dormant', afterMs: d.afterMs, forgetMs: d.forgetMs }));
         break;
       case 'sequence': {
         const first = d.first(event);

@@ -97,7 +97,7 @@ export const detectorSpec = z.discriminatedUnion(
     z.strictObject({ type: z.literal('threshold'), count: count(1, 100_000), window: duration }),
     z.strictObject({ type: z.literal('distinct'), field: eventField, count: count(2, 10_000), window: duration }),
     z.strictObject({ type: z.literal('new_value'), field: eventField, learning: duration.default('24h'), forget: duration.default('30d') }),
-    z.strictObject({ type: z.literal('dormant'), after: duration }),
+    z.strictObject({ type: z.literal('dormant'), after: duration, forget: duration.default('365d') }),
     z.strictObject({ type: z.literal('outside_hours'), hours: businessHours.optional() }),
     z.strictObject({ type: z.literal('sequence'), first: matchSpec, then: matchSpec, window: duration, first_count: count(1, 10_000).default(1) }),
     z.strictObject({ type: z.literal('silence'), after: duration }),

@@ -8,7 +8,7 @@ export type DetectorOp =
   | (OpBase & { detector: 'threshold'; windowMs: number; count: number })
   | (OpBase & { detector: 'distinct'; value: string; windowMs: number; count: number })
   | (OpBase & { detector: 'new_value'; value: string; learningMs: number; forgetMs: number })
-  | (OpBase & { detector: 'dormant'; afterMs: number })
+  | (OpBase & { detector: 'dormant'; afterMs: number; forgetMs: number })
   | (OpBase & { detector: 'sequence'; step: 'first' | 'then'; windowMs: number; count: number });
 
 export interface OpBase {
@@ -63,7 +63,8 @@ export function spanOf(op: DetectorOp): number {
     case 'new_value':
       return op.learningMs + op.forgetMs;
     case 'dormant':
-      return 2 * op.afterMs;
+      // Remembered for `forget`, so a key unused far longer than `after` still alerts when it comes back.
+      return Math.max(2 * op.afterMs, op.forgetMs);
     case 'fire':
       return 0;
   }

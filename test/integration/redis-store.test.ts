@@ -33,7 +33,7 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
       { ...base, ruleId: 'a', eventId: 'e1', alertId: 'x1', detector: 'threshold', windowMs: 60_000, count: 1 },
       { ...base, ruleId: 'b', eventId: 'e1', alertId: 'x2', detector: 'distinct', value: 'v', windowMs: 60_000, count: 1 },
       { ...base, ruleId: 'c', eventId: 'e1', alertId: 'x3', detector: 'new_value', value: 'v', learningMs: 0, forgetMs: 60_000 },
-      { ...base, ruleId: 'd', eventId: 'e1', alertId: 'x4', detector: 'dormant', afterMs: 60_000 },
+      { ...base, ruleId: 'd', eventId: 'e1', alertId: 'x4', detector: 'dormant', afterMs: 60_000, forgetMs: 365 * 86_400_000 },
       { ...base, ruleId: 'e', eventId: 'e1', alertId: 'x5', detector: 'sequence', step: 'first', windowMs: 60_000, count: 1 },
     ]);
     const keys = await redis.keys(`${p}:*`);

@@ -134,10 +134,19 @@ export function stateStoreContract(name: string, open: StoreFactory): void {
 
     it('dormant: fires when the previous event is at least `after` older, also on re-application', async () => {
       const s = await store();
-      const op = (id: string, t: number): DetectorOp => ({ ...base('dm', id, t), detector: 'dormant', afterMs: 30 * D });
+      const op = (id: string, t: number): DetectorOp => ({ ...base('dm', id, t), detector: 'dormant', afterMs: 30 * D, forgetMs: 365 * D });
       const r = await s.apply([op('e1', T0), op('e2', T0 + D), op('e3', T0 + 32 * D), op('e4', T0 + 33 * D)]);
       expect(r.map((x) => x.status)).toEqual(['quiet', 'quiet', 'fire', 'quiet']);
       expect((await s.apply([op('e3', T0 + 32 * D)]))[0]!.status).toBe('fire');
+    });
+
+    it('dormant: a key unused far longer than `after` (but within `forget`) still fires, however much else happens meanwhile', async () => {
+      const s = await store();
+      const op = (id: string, t: number, key = 'credentialId=K'): DetectorOp => ({ ...base('dm2', id, t, key), detector: 'dormant', afterMs: 30 * D, forgetMs: 365 * D });
+      await s.apply([op('e1', T0)]);
+      // Enough other keys' events, 200 days later, for the memory store to sweep expired state.
+      await s.apply(Array.from({ length: 10_050 }, (_, i) => op(`o${i}`, T0 + 200 * D, `credentialId=O${i}`)));
+      expect((await s.apply([op('e2', T0 + 200 * D + 1)]))[0]!.status).toBe('fire');
     });
 
     it('sequence: enough A events then B within the window fires; too few or too old stay quiet', async () => {
