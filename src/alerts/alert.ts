@@ -41,13 +41,15 @@ export const CONTEXT_FIELDS: readonly EventField[] = [
 
 /** The canonical text of a group key: `field=value` pairs in group_by order, one per line. */
 export function groupKeyText(groupBy: readonly EventField[], event: AuditEvent): string | undefined {
-  const parts: string[] = [];
-  for (const field of groupBy) {
+  // Concatenated rather than joined from an array: it is built for every planned operation.
+  let text = '';
+  for (let i = 0; i < groupBy.length; i++) {
+    const field = groupBy[i]!;
     const value = event[field];
     if (value === undefined) return undefined;
-    parts.push(`${field}=${String(value)}`);
+    text += `${i === 0 ? '' : '\n'}${field}=${String(value)}`;
   }
-  return parts.join('\n');
+  return text;
 }
 
 /** Alert id: 32 hex digits of SHA-256 over rule, group key and triggering event id. */

@@ -1,6 +1,6 @@
 import { alertId, contextOf, groupKeyText, type Alert } from '../alerts/alert.js';
 import { renderSummary } from '../alerts/summary.js';
-import type { AuditEvent } from '../decode/audit-event.js';
+import type { AuditEvent, EventField } from '../decode/audit-event.js';
 import { byEventTime, type Decoded } from '../decode/decode.js';
 import type { DetectorOp, OpBase, OpResult, StateStore } from '../state/state-store.js';
 import type { CompiledRule } from './compile.js';
@@ -15,23 +15,40 @@ export interface Evaluation {
   throttled: Map<string, number>;
 }
 
-interface Planned {
-  rule: CompiledRule;
-  decoded: Decoded;
-}
-
 /** The detector-specific part of each kind of operation (distributes over the union). */
 type PartOf<Op> = Op extends DetectorOp ? Omit<Op, keyof OpBase> : never;
 type DetectorPart = PartOf<DetectorOp>;
 
+/** Any kind's detector-specific part, seen as all the fields any kind has. */
+interface AnyPart {
+  detector: DetectorOp['detector'];
+  step?: 'first' | 'then';
+  value?: string;
+  windowMs?: number;
+  count?: number;
+  learningMs?: number;
+  forgetMs?: number;
+  afterMs?: number;
+}
+
 /**
- * The shared part of an operation. The alert id is a SHA-256, the costliest
- * part of planning, and a store reads it only for an event that may fire (the
- * memory store; the Redis store passes it with every op), so it is computed on
- * first read.
+ * One planned operation. Every op carries every detector field (unused ones
+ * zero or empty) so that all ops share one object shape: the stores read the
+ * fields of every op, and ops of many shapes make those reads megamorphic.
+ * The alert id is a SHA-256, the costliest part of planning, and a store reads
+ * it only for an event that may fire (the memory store; the Redis store passes
+ * it with every op), so it is computed on first read.
  */
 class PlannedOp {
-  #alertId: string | undefined;
+  #alertId: string | undefined = undefined;
+  readonly detector: DetectorOp['detector'];
+  readonly step: 'first' | 'then';
+  readonly value: string;
+  readonly windowMs: number;
+  readonly count: number;
+  readonly learningMs: number;
+  readonly forgetMs: number;
+  readonly afterMs: number;
 
   constructor(
     readonly ruleId: string,
@@ -39,7 +56,18 @@ class PlannedOp {
     readonly eventId: string,
     readonly timeMs: number,
     readonly throttleMs: number,
-  ) {}
+    part: DetectorPart,
+  ) {
+    const p: AnyPart = part;
+    this.detector = p.detector;
+    this.step = p.step ?? 'first';
+    this.value = p.value ?? '';
+    this.windowMs = p.windowMs ?? 0;
+    this.count = p.count ?? 0;
+    this.learningMs = p.learningMs ?? 0;
+    this.forgetMs = p.forgetMs ?? 0;
+    this.afterMs = p.afterMs ?? 0;
+  }
 
   get alertId(): string {
     return (this.#alertId ??= alertId(this.ruleId, this.groupKey, this.eventId));
@@ -56,6 +84,10 @@ export class Engine {
   /** Candidate rules by category, then by method as written ('' when none). */
   private readonly candidateCache = new Map<string, Map<string, readonly CompiledRule[]>>();
   private cachedMethods = 0;
+  /** The group key last built, and for which event and group_by (see groupKey). */
+  private keyEvent: AuditEvent | undefined;
+  private keyFields: readonly EventField[] = [];
+  private keyText: string | undefined;
 
   constructor(
     readonly rules: readonly CompiledRule[],
@@ -64,22 +96,28 @@ export class Engine {
 
   async evaluate(batch: readonly Decoded[]): Promise<Evaluation> {
     const ops: DetectorOp[] = [];
-    const planned: Planned[] = [];
+    // Each op's rule and event, as two arrays in step with ops rather than an object per op.
+    const opRules: CompiledRule[] = [];
+    const opEvents: AuditEvent[] = [];
     const matched = new Map<string, number>();
     for (const decoded of [...batch].sort(byEventTime)) {
       for (const rule of this.candidates(decoded.event)) {
         const before = ops.length;
         if (!this.plan(rule, decoded, ops)) continue;
         matched.set(rule.id, (matched.get(rule.id) ?? 0) + 1);
-        for (let i = before; i < ops.length; i++) planned.push({ rule, decoded });
+        for (let i = before; i < ops.length; i++) {
+          opRules.push(rule);
+          opEvents.push(decoded.event);
+        }
       }
     }
     const results = await this.state.apply(ops);
     const alerts: Alert[] = [];
     const throttled = new Map<string, number>();
     results.forEach((result, i) => {
-      const { rule, decoded } = planned[i]!;
-      if (result.status === 'fire') alerts.push(buildAlert(rule, decoded.event, keyOf(rule, decoded.event), result));
+      const rule = opRules[i]!;
+      const event = opEvents[i]!;
+      if (result.status === 'fire') alerts.push(buildAlert(rule, event, keyOf(rule, event), result));
       else if (result.status === 'throttled') throttled.set(rule.id, (throttled.get(rule.id) ?? 0) + 1);
     });
     return { alerts, matched, throttled };
@@ -107,13 +145,28 @@ export class Engine {
     return rules;
   }
 
+  /**
+   * The event's group key for these fields. Rules often share a group_by (four
+   * built-in rules group by credentialId), so the key last built is reused for
+   * the next rule of the same event: one string rather than one per rule, and
+   * the store hashes it once (a string caches its hash).
+   */
+  private groupKey(groupBy: readonly EventField[], event: AuditEvent): string | undefined {
+    if (event !== this.keyEvent || !sameFields(groupBy, this.keyFields)) {
+      this.keyEvent = event;
+      this.keyFields = groupBy;
+      this.keyText = groupKeyText(groupBy, event);
+    }
+    return this.keyText;
+  }
+
   /** Adds the event's operations for one rule; false when the rule does not apply. */
   private plan(rule: CompiledRule, decoded: Decoded, ops: DetectorOp[]): boolean {
     const { event, timeMs } = decoded;
     if (!rule.applies(event)) return false;
-    const groupKey = groupKeyText(rule.groupBy, event);
+    const groupKey = this.groupKey(rule.groupBy, event);
     if (groupKey === undefined) return false;
-    const op = (part: DetectorPart): DetectorOp => Object.assign(new PlannedOp(rule.id, groupKey, event.id, timeMs, rule.throttleMs), part);
+    const op = (part: DetectorPart): DetectorOp => new PlannedOp(rule.id, groupKey, event.id, timeMs, rule.throttleMs, part);
     const d = rule.detector;
     switch (d.type) {
       case 'any':
@@ -150,6 +203,14 @@ export class Engine {
     }
     return true;
   }
+}
+
+/** The same fields in the same order. */
+function sameFields(a: readonly EventField[], b: readonly EventField[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** An alert's group key as field → value; built only for alerts. */

@@ -223,7 +223,8 @@ export class MemoryStateStore implements StateStore {
       table.set(op.ruleId, group);
     }
     let entry = group.get(op.groupKey);
-    if (entry === undefined) {
+    // State idle longer than its span of event time starts over, as the Lua scripts decide it.
+    if (entry === undefined || timeMs - entry.lastMs > Math.max(entry.spanMs, spanMs) + TTL_MARGIN_MS) {
       entry = new Entry(timeMs, spanMs);
       group.set(op.groupKey, entry);
     }

@@ -128,8 +128,9 @@ export function stateStoreContract(name: string, open: StoreFactory): void {
     it('new_value: a value unused for longer than forget is new again', async () => {
       const s = await store();
       const op = (id: string, value: string, t: number): DetectorOp => ({ ...base('nv', id, t), detector: 'new_value', value, learningMs: D, forgetMs: 30 * D });
-      const r = await s.apply([op('e1', 'A', T0), op('e2', 'B', T0 + 2 * D), op('e3', 'B', T0 + 40 * D)]);
-      expect(r.map((x) => x.status)).toEqual(['quiet', 'fire', 'fire']);
+      // 'A' keeps the key alive; 'B' alone is unused for 38 days.
+      const r = await s.apply([op('e1', 'A', T0), op('e2', 'B', T0 + 2 * D), op('e2b', 'A', T0 + 20 * D), op('e3', 'B', T0 + 40 * D)]);
+      expect(r.map((x) => x.status)).toEqual(['quiet', 'fire', 'quiet', 'fire']);
     });
 
     it('dormant: fires when the previous event is at least `after` older, also on re-application', async () => {
@@ -138,6 +139,16 @@ export function stateStoreContract(name: string, open: StoreFactory): void {
       const r = await s.apply([op('e1', T0), op('e2', T0 + D), op('e3', T0 + 32 * D), op('e4', T0 + 33 * D)]);
       expect(r.map((x) => x.status)).toEqual(['quiet', 'quiet', 'fire', 'quiet']);
       expect((await s.apply([op('e3', T0 + 32 * D)]))[0]!.status).toBe('fire');
+    });
+
+    it('state idle longer than its span of event time starts over, whatever the wall clock (new_value learns again, dormant forgets)', async () => {
+      const s = await store();
+      const nv = (id: string, value: string, t: number): DetectorOp => ({ ...base('nv3', id, t), detector: 'new_value', value, learningMs: D, forgetMs: 30 * D });
+      const dm = (id: string, t: number): DetectorOp => ({ ...base('dm3', id, t), detector: 'dormant', afterMs: 30 * D, forgetMs: 365 * D });
+      const r = await s.apply([nv('n1', 'A', T0), nv('n2', 'B', T0 + 2 * D), nv('n3', 'C', T0 + 40 * D), nv('n4', 'D', T0 + 42 * D), dm('d1', T0), dm('d2', T0 + 400 * D), dm('d3', T0 + 440 * D)]);
+      expect(r.map((x) => x.status)).toEqual(['quiet', 'fire', 'quiet', 'fire', 'quiet', 'quiet', 'fire']);
+      // Re-applying the event that restarted the state gives the same decision.
+      expect((await s.apply([nv('n3', 'C', T0 + 40 * D), dm('d2', T0 + 400 * D)])).map((x) => x.status)).toEqual(['quiet', 'quiet']);
     });
 
     it('dormant: a key unused far longer than `after` (but within `forget`) still fires, however much else happens meanwhile', async () => {

@@ -1,6 +1,6 @@
 --[[
   First-seen values per group key, with a learning period and forgetting.
-  KEYS[1] hash: 's' -> time the group key was first seen;
+  KEYS[1] hash: 's' -> time the group key was first seen; 'n' -> newest event time seen;
                 'v:<value>' -> '<id of the event that introduced it>|<its time>|<newest time seen>'
   KEYS[2] throttle key
   ARGV[1] eventId, ARGV[2] timeMs, ARGV[3] value, ARGV[4] learningMs, ARGV[5] forgetMs,
@@ -10,9 +10,16 @@
 -- @include throttle
 local id, t = ARGV[1], tonumber(ARGV[2])
 local learning, forget = tonumber(ARGV[4]), tonumber(ARGV[5])
-local since = tonumber(redis.call('HGET', KEYS[1], 's') or t)
+local known = redis.call('HMGET', KEYS[1], 's', 'n')
+local since, newest = tonumber(known[1] or t), tonumber(known[2] or t)
+-- The key's state lives ttlMs of event time, as in the memory store: a key idle
+-- longer starts over (learning again), whatever the wall clock has expired.
+if t - newest > tonumber(ARGV[6]) then
+  redis.call('DEL', KEYS[1])
+  since, newest = t, t
+end
 if t < since then since = t end
-redis.call('HSET', KEYS[1], 's', since)
+redis.call('HSET', KEYS[1], 's', since, 'n', math.max(newest, t))
 local field = 'v:' .. ARGV[3]
 local record = redis.call('HGET', KEYS[1], field)
 local isNew = false
