@@ -17,24 +17,12 @@ import type { Admin, Kafka, Message } from 'kafkajs';
 import { controlPlane } from '../test/support/events.js';
 import type { FakeWebhookReceiver } from '../test/support/fake-sinks.js';
 import { auditStream } from './audit-stream.js';
-import type { BenchRedis } from './bench-services.js';
-import { finishServiceRun, type ServiceRunStats } from './pipeline-run.js';
+import { finishServiceRun, type ServiceRunOptions, type ServiceRunStats } from './pipeline-run.js';
 import { readRedisCounters } from './redis-counters.js';
 import { ServiceUnderTest } from './service-under-test.js';
 
-export interface LatencyRunOptions {
+export interface LatencyRunOptions extends ServiceRunOptions {
   kafka: Kafka;
-  admin: Admin;
-  brokers: string[];
-  topic: string;
-  groupId: string;
-  redis: BenchRedis;
-  redisPrefix: string;
-  webhook: FakeWebhookReceiver;
-  webhookSecret: string;
-  workDir: string;
-  /** Extra node flags for the service. */
-  nodeOptions?: string;
   /** Events per second, markers included. */
   rate: number;
   /** Seconds of background only, first (JIT, connections, first fetches). */
@@ -42,7 +30,6 @@ export interface LatencyRunOptions {
   /** Seconds with markers, after the warm-up. */
   seconds: number;
   markersPerSecond: number;
-  log: (line: string) => void;
 }
 
 export interface LatencyResult extends ServiceRunStats {

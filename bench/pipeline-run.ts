@@ -11,14 +11,12 @@ import { counterDelta, readRedisCounters, type ConnectionCensus } from './redis-
 import { ServiceUnderTest, type MetricSample } from './service-under-test.js';
 import type { BenchRedis } from './bench-services.js';
 
-export interface PipelineRunOptions {
-  label: string;
+/** What every run of the service under test needs. */
+export interface ServiceRunOptions {
   admin: Admin;
   brokers: string[];
   topic: string;
   groupId: string;
-  /** Records in the topic. */
-  expected: number;
   redis: BenchRedis;
   redisPrefix: string;
   webhook: FakeWebhookReceiver;
@@ -26,9 +24,15 @@ export interface PipelineRunOptions {
   workDir: string;
   /** Extra node flags for the service. */
   nodeOptions?: string;
+  log: (line: string) => void;
+}
+
+export interface PipelineRunOptions extends ServiceRunOptions {
+  label: string;
+  /** Records in the topic. */
+  expected: number;
   profileFile?: string;
   timeoutMs: number;
-  log: (line: string) => void;
 }
 
 /** What one service run measured. */

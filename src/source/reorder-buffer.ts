@@ -31,7 +31,7 @@ export class ReorderBuffer {
     this.sinceCheck = 0;
     this.mergeArrivals();
     // Sorted, what is ready is a prefix: the events at or before the cutoff, then any beyond the bound.
-    const ready = Math.max(countUpTo(this.held, this.newestMs - this.latenessMs), this.held.length - this.maxEvents);
+    const ready = Math.max(firstWhere(this.held, (e) => e.timeMs > this.newestMs - this.latenessMs), this.held.length - this.maxEvents);
     return this.dedupe(this.held.splice(0, ready));
   }
 
@@ -72,7 +72,8 @@ export class ReorderBuffer {
 function mergeSorted(earlier: Decoded[], later: readonly Decoded[]): Decoded[] {
   if (later.length === 0) return earlier;
   // Only the tail of `earlier` after the first new event needs merging.
-  const start = firstAfter(earlier, later[0]!);
+  const first = later[0]!;
+  const start = firstWhere(earlier, (e) => byEventTime(e, first) > 0);
   const merged = start === earlier.length ? earlier : earlier.slice(0, start);
   let i = start;
   let j = 0;
@@ -82,26 +83,14 @@ function mergeSorted(earlier: Decoded[], later: readonly Decoded[]): Decoded[] {
   return merged;
 }
 
-/** The index of the first event of a sorted array that sorts after `event` (binary search). */
-function firstAfter(sorted: readonly Decoded[], event: Decoded): number {
+/** The index of the first event of a sorted array for which `after` holds (binary search; `after` is monotone). */
+function firstWhere(sorted: readonly Decoded[], after: (event: Decoded) => boolean): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (byEventTime(sorted[mid]!, event) <= 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** How many events of a time-sorted array are at or before `cutoffMs` (binary search). */
-function countUpTo(sorted: readonly Decoded[], cutoffMs: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sorted[mid]!.timeMs <= cutoffMs) low = mid + 1;
-    else high = mid;
+    if (after(sorted[mid]!)) high = mid;
+    else low = mid + 1;
   }
   return low;
 }
