@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Admin } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
@@ -9,7 +8,7 @@ import { startFakePagerDuty, startFakeSlack, startFakeWebhookReceiver } from '..
 import { duplicates, groundTruth, plainKafka } from '../support/ground-truth.js';
 import { recordReliability } from '../support/reliability-report.js';
 import { freePort, ServiceProcess, until } from '../support/service-process.js';
-import { requireServices, services } from '../support/services.js';
+import { deleteKeys, requireServices, services } from '../support/services.js';
 
 /** Everything a reader's client might interpret: Slack mentions and links, Markdown, HTML, control, line and bidi characters. */
 const NASTY =
@@ -61,12 +60,6 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-/** SIGTERM (the consumer leaves its group, so the group can be deleted), then SIGKILL if it takes too long. */
-async function stopGracefully(service: ServiceProcess): Promise<void> {
-  await Promise.race([service.stop('SIGTERM'), new Promise((r) => setTimeout(r, 12_000))]);
-  await service.stop('SIGKILL');
-}
-
 describe.skipIf(services() === null)('attacker-controlled text through the running service to Slack, PagerDuty and a webhook', () => {
   const cleanup: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
@@ -100,16 +93,7 @@ describe.skipIf(services() === null)('attacker-controlled text through the runni
     const [slack, pd, hook] = await Promise.all([startFakeSlack(), startFakePagerDuty(), startFakeWebhookReceiver({ secret })]);
     cleanup.push(() => slack.close(), () => pd.close(), () => hook.close());
     cleanup.push(() => admin.deleteGroups([group]));
-    cleanup.push(async () => {
-      const redis = new Redis(s.redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      redis.disconnect();
-    });
+    cleanup.push(() => deleteKeys(s.redisUrl, prefix));
 
     const service = new ServiceProcess(await freePort(), {
       AUDITWATCH_KAFKA_BROKERS: s.kafkaBrokers.join(','),
@@ -127,7 +111,7 @@ describe.skipIf(services() === null)('attacker-controlled text through the runni
       AUDITWATCH_WEBHOOK_SECRET: secret,
       AUDITWATCH_SHUTDOWN_GRACE: '10s',
     });
-    cleanup.push(() => stopGracefully(service));
+    cleanup.push(() => service.stopGracefully());
     await service.waitReady();
     await until(() => slack.requests.length >= expected.length && pd.requests.length >= paging.length && hook.requests.length >= expected.length, 40_000, 'deliveries');
     await new Promise((r) => setTimeout(r, 1_500)); // time for a duplicate to show up

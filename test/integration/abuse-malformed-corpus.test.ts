@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Admin, Kafka, Message } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
@@ -15,7 +14,7 @@ import { duplicates, plainKafka } from '../support/ground-truth.js';
 import { CORPUS_MARKER, malformedCorpus } from '../support/malformed.js';
 import { recordReliability } from '../support/reliability-report.js';
 import { freePort, ServiceProcess, until } from '../support/service-process.js';
-import { requireServices, services } from '../support/services.js';
+import { deleteKeys, requireServices, services } from '../support/services.js';
 
 /** Saturday evening UTC: the OrganizationAdmin grant is also an after-hours change. */
 const START = '2026-03-07T18:00:00.000Z';
@@ -75,22 +74,6 @@ function requests(records: readonly StreamRecord[]): Message[][] {
   return batches;
 }
 
-/** Deletes every key under the test's prefix (SCAN, not KEYS: the Redis is shared). */
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
-/** SIGTERM (the consumer leaves its group, so the group can be deleted), then SIGKILL if it takes too long. */
-async function stopGracefully(service: ServiceProcess): Promise<void> {
-  await Promise.race([service.stop('SIGTERM'), new Promise((r) => setTimeout(r, 12_000))]);
-  await service.stop('SIGKILL');
-}
-
 describe.skipIf(services() === null)('a malformed corpus on the audit topic (real Kafka, Redis, webhook)', () => {
   const cleanup: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
@@ -135,12 +118,7 @@ describe.skipIf(services() === null)('a malformed corpus on the audit topic (rea
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
     const hook = await startFakeWebhookReceiver({ secret });
     cleanup.push(() => hook.close());
-    const redis = new Redis(s.redisUrl, { lazyConnect: true });
-    await redis.connect();
-    cleanup.push(async () => {
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-    });
+    cleanup.push(() => deleteKeys(s.redisUrl, prefix));
     cleanup.push(() => admin.deleteGroups([group]));
 
     const service = new ServiceProcess(await freePort(), {
@@ -158,7 +136,7 @@ describe.skipIf(services() === null)('a malformed corpus on the audit topic (rea
       AUDITWATCH_SHUTDOWN_GRACE: '10s',
       AUDITWATCH_LOG_LEVEL: 'info',
     });
-    cleanup.push(() => stopGracefully(service));
+    cleanup.push(() => service.stopGracefully());
     await service.waitReady();
 
     // Poll progress and resident memory until every record has been counted one way or the other.

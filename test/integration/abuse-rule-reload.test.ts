@@ -1,17 +1,14 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaAuth } from '../support/events.js';
-import { MAIN } from '../support/cli.js';
 import { plainKafka } from '../support/ground-truth.js';
 import { HOSTILE_RULE_FILES, type HostileRuleFile } from '../support/malformed.js';
-import { freePort, ServiceProcess, until } from '../support/service-process.js';
-import { requireServices, services, type Services } from '../support/services.js';
+import { freePort, runToExit, ServiceProcess, until } from '../support/service-process.js';
+import { deleteKeys, requireServices, services, type Services } from '../support/services.js';
 
 const ADMIN_TOKEN = `admin-${randomBytes(16).toString('hex')}`;
 /** A start-up that has not failed by then is a hang. */
@@ -54,18 +51,6 @@ function baseEnv(s: Services, rulesDir: string): NodeJS.ProcessEnv {
   };
 }
 
-/** `node dist/main.js run` to its exit, or SIGKILL after `timeoutMs`. */
-function runService(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'run'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => chunks.push(b));
-    child.stderr.on('data', (b: Buffer) => chunks.push(b));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, output: Buffer.concat(chunks).toString() }));
-  });
-}
-
 async function reload(service: ServiceProcess, token = ADMIN_TOKEN): Promise<{ status: number; body: { reloaded?: boolean; rules?: number; problems?: string[] } }> {
   const res = await fetch(`http://127.0.0.1:${service.port}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   return { status: res.status, body: (await res.json()) as { reloaded?: boolean; problems?: string[] } };
@@ -86,7 +71,7 @@ describe.skipIf(services() === null)('hostile rule files at start-up: the servic
     const dir = tempDir();
     writeFileSync(join(dir, file.name), file.text());
     const started = Date.now();
-    const result = await runService({ ...baseEnv(requireServices(), dir), AUDITWATCH_HTTP_PORT: String(await freePort()), AUDITWATCH_HTTP_HOST: '127.0.0.1' }, START_TIMEOUT_MS);
+    const result = await runToExit({ ...baseEnv(requireServices(), dir), AUDITWATCH_HTTP_PORT: String(await freePort()), AUDITWATCH_HTTP_HOST: '127.0.0.1' }, START_TIMEOUT_MS);
     expect(result.signal, `still running after ${START_TIMEOUT_MS} ms`).toBeNull();
     expect(result.code, result.output.slice(0, 500)).toBe(1);
     expect(result.output).toContain('auditwatch: invalid rules:');
@@ -127,19 +112,11 @@ describe.skipIf(services() === null)('POST /-/reload with hostile rule files kee
   }, 60_000);
 
   afterAll(async () => {
-    await service?.stop('SIGTERM');
-    await service?.stop('SIGKILL');
+    await service?.stopGracefully();
     await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin?.deleteGroups([group]).catch(() => undefined);
     await admin?.disconnect();
-    const redis = new Redis(requireServices().redisUrl);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    redis.disconnect();
+    await deleteKeys(requireServices().redisUrl, prefix);
   });
 
   it.each(REJECTED.map((f) => [f.name, f] as const))('%s: 422 naming the file, GET /rules unchanged', async (_name, file: HostileRuleFile) => {

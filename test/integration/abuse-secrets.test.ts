@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAIN } from '../support/cli.js';
 import { at, controlPlane, kafkaAuth, SECOND, type RawEvent } from '../support/events.js';
 import { startFakePagerDuty, startFakeSlack, startFakeWebhookReceiver, type FakePagerDuty, type FakeSlack, type FakeWebhookReceiver } from '../support/fake-sinks.js';
 import { duplicates, groundTruth, plainKafka } from '../support/ground-truth.js';
 import { recordReliability } from '../support/reliability-report.js';
-import { freePort, ServiceProcess, until } from '../support/service-process.js';
+import { freePort, runToExit, ServiceProcess, until } from '../support/service-process.js';
 import { requireServices, services, type Services } from '../support/services.js';
 
 /** A distinctive secret: nothing else in a log line or a response could contain it by chance. */
@@ -51,17 +50,8 @@ async function startRedisWithPassword(port: number, password: string): Promise<C
   }
 }
 
-/** `node dist/main.js run` to its exit (or SIGKILL after `timeoutMs`), all output kept. */
-function runUntilExit(env: NodeJS.ProcessEnv, timeoutMs = CONFIG_TIMEOUT_MS): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'run'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => chunks.push(b));
-    child.stderr.on('data', (b: Buffer) => chunks.push(b));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, output: Buffer.concat(chunks).toString() }));
-  });
-}
+/** The service run to its exit: these runs stop at their configuration. */
+const runUntilExit = (env: NodeJS.ProcessEnv) => runToExit(env, CONFIG_TIMEOUT_MS);
 
 /** Every answer of the HTTP port, as text (status, headers, body), for the requests an operator or an attacker would make. */
 async function probeHttp(port: number, token: string): Promise<string[]> {
@@ -84,12 +74,6 @@ async function probeHttp(port: number, token: string): Promise<string[]> {
     answers.push(`${init.method ?? 'GET'} ${path} → ${res.status} ${JSON.stringify([...res.headers])}\n${await res.text()}`);
   }
   return answers;
-}
-
-/** SIGTERM (the consumer leaves its group, so the group can be deleted), then SIGKILL if it takes too long. */
-async function stopGracefully(service: ServiceProcess): Promise<void> {
-  await Promise.race([service.stop('SIGTERM'), new Promise((r) => setTimeout(r, 12_000))]);
-  await service.stop('SIGKILL');
 }
 
 describe.skipIf(services() === null)('secrets never reach logs, metrics, HTTP answers or errors', () => {
@@ -179,7 +163,7 @@ describe.skipIf(services() === null)('secrets never reach logs, metrics, HTTP an
       AUDITWATCH_LOG_LEVEL: 'trace',
       AUDITWATCH_SHUTDOWN_GRACE: '10s',
     });
-    cleanup.push(() => stopGracefully(service));
+    cleanup.push(() => service.stopGracefully());
     await service.waitReady();
     await until(() => slack.messages.length >= expected.length && pd.events.length >= expected.length - 1 && hook.deliveries.length >= expected.length, 40_000, 'deliveries after the failures');
     const answers = await probeHttp(service.port, ADMIN_TOKEN);
@@ -225,7 +209,7 @@ describe.skipIf(services() === null)('secrets never reach logs, metrics, HTTP an
       AUDITWATCH_LOG_LEVEL: 'trace',
       AUDITWATCH_SHUTDOWN_GRACE: '5s',
     });
-    cleanup.push(() => stopGracefully(service));
+    cleanup.push(() => service.stopGracefully());
     await until(async () => (await service.get('/healthz').catch(() => ({ status: 0 }))).status === 200, 20_000, 'HTTP up');
     await until(() => service.logs.some((l) => /"level":50/.test(l) && /redis/i.test(l)) && service.logs.some((l) => /"level":50/.test(l) && /kafka/i.test(l)), 20_000, 'Kafka and Redis errors logged');
     const answers = await probeHttp(service.port, ADMIN_TOKEN);

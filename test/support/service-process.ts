@@ -77,9 +77,27 @@ export class ServiceProcess {
     return this.exited;
   }
 
+  /** SIGTERM (the consumer leaves its group, so the group can be deleted), then SIGKILL if it takes longer than `graceMs`. */
+  async stopGracefully(graceMs = 12_000): Promise<void> {
+    await Promise.race([this.stop('SIGTERM'), new Promise((r) => setTimeout(r, graceMs))]);
+    await this.stop('SIGKILL');
+  }
+
   get exit(): Promise<number | null> {
     return this.exited;
   }
+}
+
+/** `node dist/main.js run` to its exit (or SIGKILL after `timeoutMs`), all output kept. */
+export function runToExit(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'run'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => chunks.push(b));
+    child.stderr.on('data', (b: Buffer) => chunks.push(b));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, output: Buffer.concat(chunks).toString() }));
+  });
 }
 
 /** Polls until `check` holds. */

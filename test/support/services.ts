@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 
 /** The real services integration tests run against, provided by global-setup.ts. */
@@ -29,4 +30,19 @@ export function requireServices(): Services {
   const s = inject('services');
   if (s === null) throw new Error('no services: guard the suite with describe.skipIf(services() === null)');
   return s;
+}
+
+/** Deletes every key under a test's prefix (SCAN, not KEYS: the Redis is shared). */
+export async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
