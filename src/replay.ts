@@ -1,5 +1,5 @@
 import type { Alert } from './alerts/alert.js';
-import type { JsonLines, NumberedResult } from './source/jsonl-source.js';
+import { JsonLines, type NumberedResult } from './source/jsonl-source.js';
 import { ReorderBuffer } from './source/reorder-buffer.js';
 import type { Decoded } from './decode/decode.js';
 import type { Engine } from './engine/engine.js';
@@ -40,7 +40,7 @@ export class ReplaySummary extends InputSummary {
  * alert id emitted once.
  */
 export async function replay(
-  input: AsyncIterable<NumberedResult> | Iterable<NumberedResult> | JsonLines,
+  input: JsonLines | readonly NumberedResult[],
   options: ReplayOptions,
 ): Promise<ReplaySummary> {
   const summary = new ReplaySummary();
@@ -61,31 +61,19 @@ export async function replay(
     }
   };
 
-  /** Takes one line; returns the events it lets out of the buffer (often none). */
-  const take = (result: NumberedResult): Decoded[] | undefined => {
-    summary.read++;
-    if (!result.ok) {
-      summary.countInvalid(result.reason);
-      options.onInvalid?.(result);
-      return undefined;
-    }
-    summary.decoded++;
-    const ready = buffer.push(result);
-    return ready.length > 0 ? ready : undefined;
-  };
-
-  // Per chunk when the input offers it: an async step per event costs more than decoding one.
-  if ('chunks' in input) {
-    for await (const results of input.chunks()) {
-      for (const result of results) {
-        const ready = take(result);
-        if (ready !== undefined) await evaluate(ready);
+  // A file is read per input chunk: an async step per event would cost more than decoding one.
+  const chunks = input instanceof JsonLines ? input.chunks() : [input];
+  for await (const results of chunks) {
+    for (const result of results) {
+      summary.read++;
+      if (!result.ok) {
+        summary.countInvalid(result.reason);
+        options.onInvalid?.(result);
+        continue;
       }
-    }
-  } else {
-    for await (const result of input) {
-      const ready = take(result);
-      if (ready !== undefined) await evaluate(ready);
+      summary.decoded++;
+      const ready = buffer.push(result);
+      if (ready.length > 0) await evaluate(ready);
     }
   }
   await evaluate(buffer.drain());
