@@ -1,12 +1,13 @@
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
-import { Dispatcher } from './alerts/dispatcher.js';
-import { Outbox } from './alerts/outbox.js';
 import { Router } from './alerts/router.js';
 import type { ServiceConfig } from './config/service-config.js';
 import type { CompiledRule } from './engine/compile.js';
 import { Engine } from './engine/engine.js';
 import { loadRules, type RuleSet } from './engine/rule-loader.js';
+import { DeliveryMonitor } from './delivery/delivery-monitor.js';
+import { DeliveryQueues } from './delivery/delivery-queues.js';
+import { DeliveryWorkers } from './delivery/delivery-workers.js';
 import { checkSilence } from './engine/silence.js';
 import { formatRuleProblem, RuleError } from './errors.js';
 import { buildServer, type ReloadResult, type RuleInfo } from './http/server.js';
@@ -30,7 +31,7 @@ const SILENCE_CHECK_MS = 15_000;
 
 /**
  * The composition root of the service: Kafka → decode → engine (Redis state) →
- * outbox → dispatcher → sinks, plus the HTTP server. Throws RuleError when the
+ * delivery queues → delivery workers → sinks, plus the HTTP server. Throws RuleError when the
  * rules are invalid at start-up.
  */
 export async function startService(config: ServiceConfig, log: Logger = createLogger(config.logLevel)): Promise<Service> {
@@ -53,8 +54,11 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
   await redis.connect().catch((error: Error) => log.error({ err: error.message }, 'redis unreachable at start-up; retrying'));
 
   const state = new RedisStateStore(redis, config.redis.prefix);
-  const outbox = new Outbox(redis, config.redis.prefix);
-  const pipeline = new Pipeline(new Engine(rules.enabled, state), outbox, new Router(config.routes), metrics, log);
+  // Queues and workers on connections of their own: a delivery's completion never waits behind the engine's pipelines.
+  const queueRedis = redis.duplicate();
+  const workerRedis = redis.duplicate({ maxRetriesPerRequest: null });
+  const queues = new DeliveryQueues(queueRedis, config.redis.prefix, sinks.map((s) => s.name));
+  const pipeline = new Pipeline(new Engine(rules.enabled, state), queues, new Router(config.routes), metrics, log);
   let processingProblem: string | undefined;
 
   const source = new KafkaSource({
@@ -71,8 +75,10 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     },
   });
 
-  const dispatcher = new Dispatcher({ redis, prefix: config.redis.prefix, sinks, consumer: config.instanceId, giveUpAfterMs: config.giveUpAfterMs, attemptTimeoutMs: config.deliveryTimeoutMs, log, metrics });
-  dispatcher.start();
+  const workers = new DeliveryWorkers({ connection: workerRedis, queues, sinks, instanceId: config.instanceId, concurrency: config.deliveryConcurrency, giveUpAfterMs: config.giveUpAfterMs, attemptTimeoutMs: config.deliveryTimeoutMs, log, metrics });
+  workers.start();
+  const monitor = new DeliveryMonitor(queueRedis, queues, metrics, log);
+  monitor.start();
 
   const startedAt = Date.now();
   const silenceTimer = setInterval(() => {
@@ -125,9 +131,11 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
       clearInterval(silenceTimer);
       log.info({ graceMs }, 'shutting down');
       await source.stop().catch((error: Error) => log.warn({ err: error.message }, 'kafka consumer stop failed'));
-      await dispatcher.close(Math.max(0, deadline - Date.now() - 1_000));
+      monitor.stop();
+      await workers.close(Math.max(0, deadline - Date.now() - 1_000));
+      await queues.close();
       await server.close();
-      redis.disconnect();
+      for (const connection of [redis, queueRedis, workerRedis]) connection.disconnect();
       log.info('stopped');
     },
   };

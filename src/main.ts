@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { Redis } from 'ioredis';
+import { alertsCommand, type AlertsFlags } from './commands/alerts.js';
 import { inspect } from './commands/inspect.js';
 import { replayCommand } from './commands/replay.js';
 import { createDelivery, testSinks } from './commands/sinks.js';
@@ -121,6 +122,41 @@ program
   .option('--config <file>', 'YAML config file (default: AUDITWATCH_CONFIG)')
   .action(async (name: string | undefined, opts: { config?: string }) => {
     if (!(await testSinks(name, opts.config))) process.exitCode = 1;
+  });
+
+const alerts = program.command('alerts').description("the delivery queues in the service's Redis (AUDITWATCH_REDIS_URL, _PREFIX and the sink settings of `run`)");
+const sinkOption = ['--sink <name>', 'only this sink (default: every configured sink)'] as const;
+const jsonOption = ['--json', 'one JSON object per line'] as const;
+for (const kind of ['pending', 'failed'] as const) {
+  alerts
+    .command(kind)
+    .description(kind === 'pending' ? 'alerts not yet delivered: waiting, delayed for a retry, or being delivered' : 'dead letters: alerts given up on (permanent refusal or the give-up time)')
+    .option(...sinkOption)
+    .option(...jsonOption)
+    .option('--limit <n>', 'at most this many per sink', positiveInt, 1000)
+    .action(async (flags: AlertsFlags) => {
+      process.exitCode = await alertsCommand((admin, sinks) => admin.list(kind, sinks, flags.limit!), flags);
+    });
+}
+alerts
+  .command('retry')
+  .description('re-drive dead letters: each is delivered again, with a fresh give-up time')
+  .argument('[ids...]', 'alert ids (see `alerts failed`)')
+  .option('--all-failed', 'every dead letter (of --sink, or of every sink)')
+  .option(...sinkOption)
+  .option(...jsonOption)
+  .action(async (ids: string[], flags: AlertsFlags & { allFailed?: boolean }) => {
+    if ((ids.length > 0) === (flags.allFailed === true)) throw new AuditwatchError(ErrorCode.config, 'name alert ids or --all-failed (one of the two)');
+    process.exitCode = await alertsCommand((admin, sinks) => admin.retry(flags.allFailed ? undefined : ids, sinks), flags);
+  });
+alerts
+  .command('drop')
+  .description('remove alerts from the queues (waiting, delayed or failed); they are not delivered')
+  .argument('<ids...>', 'alert ids')
+  .option(...sinkOption)
+  .option(...jsonOption)
+  .action(async (ids: string[], flags: AlertsFlags) => {
+    process.exitCode = await alertsCommand((admin, sinks) => admin.drop(ids, sinks), flags);
   });
 
 const rules = program.command('rules').description('validate and test rule files');

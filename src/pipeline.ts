@@ -1,14 +1,20 @@
 import type { Alert } from './alerts/alert.js';
-import type { Outbox } from './alerts/outbox.js';
 import type { Router } from './alerts/router.js';
 import type { Decoded } from './decode/decode.js';
+import type { RoutedAlert } from './delivery/delivery-queues.js';
 import type { Engine } from './engine/engine.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
+/** Where raised alerts go: the delivery queues (DeliveryQueues). */
+export interface AlertQueue {
+  /** Resolves once the alerts are durable; adding an alert id again is a no-op. */
+  add(items: readonly RoutedAlert[]): Promise<void>;
+}
+
 /**
  * One step of the service: a batch of decoded events through the engine, and
- * the alerts into the outbox. When `process` resolves, the batch's state
+ * the alerts into the delivery queues. When `process` resolves, the batch's state
  * updates and alerts are durable, and its offsets may be committed. It throws
  * (StateError) when Redis is unreachable; the caller retries the whole batch,
  * which is safe because every step is idempotent.
@@ -16,7 +22,7 @@ import type { Metrics } from './metrics.js';
 export class Pipeline {
   constructor(
     private engine: Engine,
-    private readonly outbox: Outbox,
+    private readonly queue: AlertQueue,
     private readonly router: Router,
     private readonly metrics: Metrics,
     private readonly log: Logger,
@@ -39,11 +45,11 @@ export class Pipeline {
     await this.raise(result.alerts);
   }
 
-  /** Writes alerts to the outbox for their routed sinks (also used by the silence check). */
+  /** Adds alerts to the queues of their routed sinks (also used by the silence check). */
   async raise(alerts: readonly Alert[]): Promise<void> {
     if (alerts.length === 0) return;
     const items = alerts.map((alert) => ({ alert, sinks: this.router.sinksFor(alert) }));
-    await this.outbox.enqueue(items);
+    await this.queue.add(items);
     for (const { alert, sinks } of items) {
       this.metrics.alerts.inc({ rule: this.metrics.rule(alert.rule), severity: alert.severity });
       this.log.info({ alert: alert.id, rule: alert.rule, severity: alert.severity, sinks }, 'alert raised');

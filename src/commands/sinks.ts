@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Alert } from '../alerts/alert.js';
-import { deliverWithRetry } from '../alerts/retry.js';
 import { Router } from '../alerts/router.js';
 import { loadDeliveryConfig } from '../config/service-config.js';
+import { deliverWithRetry } from '../delivery/retry.js';
 import { AuditwatchError, ErrorCode } from '../errors.js';
 import { createSinks } from '../sinks/create-sinks.js';
 import type { Sink } from '../sinks/sink.js';

@@ -24,7 +24,7 @@ export interface ServiceConfig {
     deadLetterTopic?: string;
   };
   redis: { url: string; prefix: string };
-  /** This replica's name in the outbox consumer group; default the host name (the pod name in Kubernetes). */
+  /** This replica's name, recorded on the delivery jobs it works on; default the host name (the pod name in Kubernetes). */
   instanceId: string;
   rulesDirs: string[];
   businessHours: BusinessHoursSpec;
@@ -34,10 +34,12 @@ export interface ServiceConfig {
   adminToken?: string;
   /** Time SIGTERM may take, in ms; default 25 s (under Kubernetes' 30 s). */
   shutdownGraceMs: number;
-  /** Delivery retries stop after this long, in ms, and the alert goes to the dead-letter stream; default 24 h. */
+  /** Delivery retries stop this long after an alert was queued, in ms, and it becomes a dead letter; default 24 h. */
   giveUpAfterMs: number;
   /** Timeout of one delivery attempt, in ms; default 10 s. */
   deliveryTimeoutMs: number;
+  /** Deliveries in flight at once per sink and replica; default 4. */
+  deliveryConcurrency: number;
   /** Largest record accepted, in bytes; default 1 MiB. */
   maxEventBytes: number;
   sinks: SinkSpec[];
@@ -76,8 +78,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     }
   }
   const ssl = read.bool('AUDITWATCH_KAFKA_SSL', caFile !== undefined);
-  const redisUrl = read.string('AUDITWATCH_REDIS_URL', { required: true });
-  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) problems.push('AUDITWATCH_REDIS_URL: must be redis://[:password@]host:port[/db] or rediss://…');
+  const redis = readRedis(read);
   const timezone = read.string('AUDITWATCH_TIMEZONE');
   if (timezone !== undefined && !isValidTimeZone(timezone)) problems.push(`AUDITWATCH_TIMEZONE: unknown IANA time zone "${timezone}"`);
 
@@ -95,7 +96,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
       sessionTimeoutMs: read.duration('AUDITWATCH_KAFKA_SESSION_TIMEOUT', 30_000),
       deadLetterTopic: read.string('AUDITWATCH_KAFKA_DLQ_TOPIC'),
     },
-    redis: { url: redisUrl ?? '', prefix: read.string('AUDITWATCH_REDIS_PREFIX') ?? 'aw' },
+    redis,
     instanceId: read.string('AUDITWATCH_INSTANCE_ID') ?? hostname(),
     rulesDirs: rulesDirsFrom(undefined, env),
     businessHours: { ...file.business_hours, timezone: file.business_hours?.timezone ?? timezone },
@@ -105,6 +106,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     shutdownGraceMs: read.duration('AUDITWATCH_SHUTDOWN_GRACE', 25_000),
     giveUpAfterMs: read.duration('AUDITWATCH_DELIVERY_GIVE_UP_AFTER', 24 * 3_600_000),
     deliveryTimeoutMs: read.duration('AUDITWATCH_DELIVERY_TIMEOUT', 10_000),
+    deliveryConcurrency: read.int('AUDITWATCH_DELIVERY_CONCURRENCY', 4, 1, 100),
     maxEventBytes: read.int('AUDITWATCH_MAX_EVENT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     sinks,
     routes,
@@ -136,6 +138,22 @@ export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Pick<S
   const giveUpAfterMs = read.duration('AUDITWATCH_DELIVERY_GIVE_UP_AFTER', 24 * 3_600_000);
   if (problems.length > 0) throw new ConfigError(problems);
   return { sinks, routes, deliveryTimeoutMs, giveUpAfterMs };
+}
+
+/** Redis and sink names only (for `auditwatch alerts …`, which works on the delivery queues and needs no Kafka). */
+export function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): Pick<ServiceConfig, 'redis' | 'sinks'> {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+  const { sinks } = readDelivery(read, env, problems);
+  const redis = readRedis(read);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { redis, sinks };
+}
+
+function readRedis(read: EnvReader): ServiceConfig['redis'] {
+  const url = read.string('AUDITWATCH_REDIS_URL', { required: true });
+  if (url !== undefined && !isRedisUrl(url)) read.problem('AUDITWATCH_REDIS_URL: must be redis://[:password@]host:port[/db] or rediss://…');
+  return { url: url ?? '', prefix: read.string('AUDITWATCH_REDIS_PREFIX') ?? 'aw' };
 }
 
 function readDelivery(read: EnvReader, env: NodeJS.ProcessEnv, problems: string[]): { file: ConfigFile; sinks: SinkSpec[]; routes: RouteSpec[] } {

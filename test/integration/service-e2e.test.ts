@@ -103,7 +103,9 @@ describe.skipIf(services() === null)('auditwatch run, end to end (real Kafka, Re
       expect(await service.metric('auditwatch_decode_failures_total')).toBe(GARBAGE.length);
       expect(await service.metric('auditwatch_alerts_total')).toBe(expected.length);
       expect(await service.metric('auditwatch_batch_processing_seconds_count')).toBeGreaterThan(0);
-      expect(await service.metric('auditwatch_deliveries_total', { sink: 'slack', outcome: 'retry' })).toBe(2);
+      expect(await service.metric('auditwatch_deliveries_total', { sink: 'slack', outcome: 'rate_limited' })).toBe(2);
+      expect(await service.metric('auditwatch_deliveries_total', { sink: 'pagerduty', outcome: 'retry' })).toBe(1);
+      expect(await service.metric('auditwatch_outbox_pending', { sink: 'webhook' })).toBe(0);
       expect(await service.metric('auditwatch_deliveries_total', { sink: 'webhook', outcome: 'success' })).toBe(expected.length);
 
       const rules = JSON.parse((await service.get('/rules')).text) as { rules: Array<{ id: string }> };

@@ -31,6 +31,8 @@ export interface RecordedRequest {
   status?: number;
   /** When it arrived, epoch ms. */
   receivedAt: number;
+  /** The alert id the request carries (webhook-id, PagerDuty dedup_key, the id in a Slack footer), when it has one. */
+  alertId?: string;
 }
 
 export interface ScriptOptions {
@@ -51,6 +53,12 @@ export interface FakeReceiver {
   failFor(ms: number, status: number, options?: ScriptOptions): void;
   /** The next `count` requests are never answered (for timeout tests); `close()` ends them. */
   hangNext(count?: number): void;
+  /** Every answer from now on comes `ms` milliseconds late (a slow receiver); 0 ends it. */
+  delay(ms: number): void;
+  /** Requests that `match` are answered `status` (a poisoned alert) until called with undefined. */
+  refuseWhere(match: ((request: RecordedRequest) => boolean) | undefined, status?: number): void;
+  /** Alert ids the receiver accepted (answered 2xx), in arrival order, with their arrival times. */
+  accepted(): Array<{ id: string; receivedAt: number }>;
   /** Resolves once `count` requests have arrived; rejects after `timeoutMs` (default 5 000). */
   waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   close(): Promise<void>;
@@ -86,7 +94,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     if (problem !== undefined) return { status: 400, body: problem };
     messages.push(request.body as FakeSlack['messages'][number]);
     return { status: 200, body: 'ok' };
-  }, (status) => (status === 429 ? 'rate_limited' : status >= 500 ? 'rollup_error' : 'invalid_payload'));
+  }, (status) => (status === 429 ? 'rate_limited' : status >= 500 ? 'rollup_error' : 'invalid_payload'), (request) => /alert `([0-9a-f]{32})`/.exec(request.raw)?.[1]);
   return Object.assign(receiver, { messages });
 }
 
@@ -99,7 +107,7 @@ export async function startFakePagerDuty(options: { routingKey?: string } = {}):
     const event = request.body as FakePagerDuty['events'][number];
     events.push(event);
     return { status: 202, json: { status: 'success', message: 'Event processed', dedup_key: event.dedup_key ?? token(16) } };
-  }, (status) => JSON.stringify(status === 429 ? { status: 'throttle event', message: 'Requests for this service are arriving too quickly' } : { status: 'error', message: `HTTP ${status}` }));
+  }, (status) => JSON.stringify(status === 429 ? { status: 'throttle event', message: 'Requests for this service are arriving too quickly' } : { status: 'error', message: `HTTP ${status}` }), (request) => (request.body as { dedup_key?: string } | undefined)?.dedup_key);
   return Object.assign(receiver, { events });
 }
 
@@ -113,7 +121,7 @@ export async function startFakeWebhookReceiver(options: { secret: string; tolera
     if (!verification.ok) return { status: 401, json: { error: `signature ${verification.reason}` } };
     deliveries.push({ id: verification.id, timestampSec: verification.timestampSec, body: request.body });
     return { status: 204 };
-  }, (status) => JSON.stringify({ error: `HTTP ${status}` }));
+  }, (status) => JSON.stringify({ error: `HTTP ${status}` }), (request) => (typeof request.headers['webhook-id'] === 'string' ? request.headers['webhook-id'] : undefined));
   return Object.assign(receiver, { deliveries, verifications });
 }
 
@@ -144,9 +152,11 @@ export function secretLeaks(value: unknown, secrets: readonly string[]): string[
   return secrets.filter((secret) => renderings.some((text) => typeof text === 'string' && text.includes(secret)));
 }
 
-async function startReceiver(path: string, answer: (request: RecordedRequest) => Answer, scriptedBody: (status: number) => string): Promise<FakeReceiver> {
+async function startReceiver(path: string, answer: (request: RecordedRequest) => Answer, scriptedBody: (status: number) => string, idOf: (request: RecordedRequest) => string | undefined): Promise<FakeReceiver> {
   const requests: RecordedRequest[] = [];
   const script: Script[] = [];
+  let delayMs = 0;
+  let refuse: { match: (request: RecordedRequest) => boolean; status: number } | undefined;
   let outage: { until: number; answer: Script } = { until: 0, answer: { status: 0 } };
   const waiters = new Set<() => void>();
   const server = createServer((req, res) => {
@@ -155,13 +165,19 @@ async function startReceiver(path: string, answer: (request: RecordedRequest) =>
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body: parseJson(raw), receivedAt: Date.now() };
+      request.alertId = idOf(request);
       requests.push(request);
       for (const wake of waiters) wake();
-      const next: Script | undefined = script.shift() ?? (Date.now() < outage.until ? outage.answer : undefined);
+      const refused: Script | undefined = refuse?.match(request) === true ? { status: refuse.status } : undefined;
+      const next: Script | undefined = script.shift() ?? refused ?? (Date.now() < outage.until ? outage.answer : undefined);
       if (next?.hang === true) return;
       const reply: Answer = next === undefined ? answer(request) : { status: next.status, body: next.body ?? scriptedBody(next.status), headers: next.retryAfter === undefined ? {} : { 'retry-after': String(next.retryAfter) } };
-      request.status = reply.status;
-      send(res, reply);
+      const respond = () => {
+        request.status = reply.status;
+        send(res, reply);
+      };
+      if (delayMs > 0) setTimeout(respond, delayMs);
+      else respond();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -177,6 +193,15 @@ async function startReceiver(path: string, answer: (request: RecordedRequest) =>
     },
     hangNext(count = 1) {
       for (let i = 0; i < count; i++) script.push({ hang: true });
+    },
+    delay(ms) {
+      delayMs = ms;
+    },
+    refuseWhere(match, status = 500) {
+      refuse = match === undefined ? undefined : { match, status };
+    },
+    accepted() {
+      return requests.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300 && r.alertId !== undefined).map((r) => ({ id: r.alertId!, receivedAt: r.receivedAt }));
     },
     waitForRequests(count, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {

@@ -17,8 +17,10 @@ export interface ReliabilityEntry {
   expected: number;
   /** Distinct expected alerts that arrived at the sink. */
   delivered: number;
-  /** Alerts that arrived more than once. */
+  /** Alerts that arrived more than once without a kill to explain it (the promise: none). */
   duplicated: number;
+  /** Alerts that arrived twice because a replica was killed between the sink's answer and its record (varies by run). */
+  explained?: number;
   /** Default: `pass` when delivered === expected and duplicated === 0, else `fail`. */
   result?: 'pass' | 'fail';
 }
@@ -27,7 +29,7 @@ export interface ReliabilityEntry {
 export const RELIABILITY_REPORT = fileURLToPath(new URL('../../reports/reliability.jsonl', import.meta.url));
 
 /**
- * Appends one JSON line `{test, load, faults, expected, delivered, duplicated, result}`
+ * Appends one JSON line `{test, load, faults, expected, delivered, duplicated, explained, result}`
  * to reports/reliability.jsonl, creating reports/. Call it before the test's own
  * assertions, so a failing run is on record too. Each line is one small append,
  * so test files running in parallel do not interleave; the file only grows, so a
@@ -41,6 +43,7 @@ export function recordReliability(entry: ReliabilityEntry, file: string = RELIAB
     expected: entry.expected,
     delivered: entry.delivered,
     duplicated: entry.duplicated,
+    explained: entry.explained ?? 0,
     result: entry.result ?? (entry.delivered === entry.expected && entry.duplicated === 0 ? 'pass' : 'fail'),
   };
   mkdirSync(dirname(file), { recursive: true });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
-import { backoffMs, deliverWithRetry } from '../../src/alerts/retry.js';
+import { backoffMs } from '../../src/delivery/backoff.js';
+import { deliverWithRetry } from '../../src/delivery/retry.js';
 import { Router } from '../../src/alerts/router.js';
 import { SinkError, type Sink } from '../../src/sinks/sink.js';
 

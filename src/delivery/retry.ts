@@ -1,34 +1,28 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Alert } from '../alerts/alert.js';
 import { SinkError, type Sink } from '../sinks/sink.js';
-import type { Alert } from './alert.js';
-
-/** First retry after 1 s, doubling, at most 5 minutes between attempts. */
-const BASE_MS = 1_000;
-const MAX_MS = 300_000;
-
-/** Exponential backoff with full jitter, but never sooner than the receiver's Retry-After. */
-export function backoffMs(attempt: number, retryAfterMs = 0, random: () => number = Math.random): number {
-  const exponential = Math.min(MAX_MS, BASE_MS * 2 ** Math.min(attempt, 20));
-  return Math.max(retryAfterMs, exponential / 2 + (random() * exponential) / 2);
-}
+import { backoffMs } from './backoff.js';
 
 export type DeliveryOutcome = { status: 'delivered' } | { status: 'dead'; reason: string } | { status: 'aborted' };
 
 export interface RetryOptions {
-  /** Epoch ms after which retrying stops and the alert is dead-lettered. */
+  /** Epoch ms after which retrying stops. */
   giveUpAt: number;
   /** Timeout of one attempt, in ms. */
   attemptTimeoutMs: number;
-  /** Aborts waiting and the attempt in flight (shutdown). */
+  /** Aborts waiting and the attempt in flight. */
   signal: AbortSignal;
-  /** Called after each attempt with its outcome and duration (metrics, logs). */
+  /** Called after each attempt with its outcome and duration in seconds. */
   onAttempt?(outcome: 'success' | 'retry' | 'failure', seconds: number, error?: SinkError): void;
-  /** Called while waiting between attempts, about every 10 s (keeps an outbox claim fresh). */
-  onWait?(): Promise<void>;
   now?: () => number;
 }
 
-/** Delivers one alert to one sink, retrying until it is delivered, hopeless, too old or aborted. */
+/**
+ * Delivers one alert to one sink in this process, retrying with the service's
+ * backoff until it is delivered, hopeless, too old or aborted. For the commands
+ * that deliver without queues (`sinks test`, `replay --deliver`); the service
+ * delivers through the BullMQ queues (delivery-workers.ts).
+ */
 export async function deliverWithRetry(sink: Sink, alert: Alert, o: RetryOptions): Promise<DeliveryOutcome> {
   const now = o.now ?? Date.now;
   for (let attempt = 0; ; attempt++) {
@@ -45,23 +39,7 @@ export async function deliverWithRetry(sink: Sink, alert: Alert, o: RetryOptions
       const hopeless = !error.retryable || now() + wait > o.giveUpAt;
       o.onAttempt?.(hopeless ? 'failure' : 'retry', (performance.now() - started) / 1000, error);
       if (hopeless) return { status: 'dead', reason: error.retryable ? `gave up: ${error.message}` : error.message };
-      if (!(await pause(wait, o))) return { status: 'aborted' };
+      if (!(await sleep(wait, true, { signal: o.signal }).catch(() => false))) return { status: 'aborted' };
     }
   }
-}
-
-/** Waits `ms`, calling onWait every 10 s; false when aborted. */
-async function pause(ms: number, o: RetryOptions): Promise<boolean> {
-  let left = ms;
-  while (left > 0) {
-    const step = Math.min(left, 10_000);
-    try {
-      await sleep(step, undefined, { signal: o.signal });
-    } catch {
-      return false;
-    }
-    left -= step;
-    if (left > 0) await o.onWait?.();
-  }
-  return true;
 }
