@@ -1,6 +1,6 @@
 /**
  * Throughput of the full `auditwatch run` pipeline: the built service drains a
- * filled topic from the beginning (whole built-in rule pack, Redis state, outbox,
+ * filled topic from the beginning (whole built-in rule pack, Redis state, delivery queues,
  * webhook deliveries), and the benchmark watches the group's committed offsets
  * — committed means decoded, evaluated, state and alerts durable in Redis.
  */
@@ -55,7 +55,7 @@ export interface ServiceRunStats {
   peakHeapTotal: number;
   peakHeapUsed: number;
   peakExternal: number;
-  /** Client-side: per ioredis connection (0 = state + outbox; then the dispatcher's). */
+  /** Client-side: per ioredis connection (0 = rule state; then the delivery queues' and workers'). */
   census: ConnectionCensus[];
   /** Server-side (the benchmark's own redis-server only). */
   server?: ReturnType<typeof counterDelta>;

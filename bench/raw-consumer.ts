@@ -3,7 +3,7 @@
  * (UTF-8 → JSON.parse) — what any consumer of the topic must at least do.
  * Same client library and fetch defaults as the service, and the same
  * `partitionsConsumedConcurrently`, so the ratio isolates what auditwatch
- * adds on top of consuming: decoding, rules, Redis, outbox, commits per chunk.
+ * adds on top of consuming: decoding, rules, Redis, delivery queues, commits per chunk.
  */
 import type { Kafka } from 'kafkajs';
 import { PARTITIONS_CONCURRENTLY } from '../src/source/kafka-source.js';

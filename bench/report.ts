@@ -41,11 +41,11 @@ export interface BenchResults {
 /** Redis figures of one service run, from the census (client side) and the server's counters. */
 export interface RedisFigures {
   commandsPerEvent: number;
-  /** Round trips of the state + outbox connection per processed chunk. */
+  /** Round trips of the rule-state connection per processed chunk. */
   roundTripsPerBatch: number;
-  /** Commands of the state + outbox connection by name. */
+  /** Commands of the rule-state connection by name. */
   mainByName: Record<string, number>;
-  dispatcherCommands: number;
+  deliveryCommands: number;
   largestPipeline: number;
   /** Server side: EVALSHA + EVAL calls, and every command executed (scripts' inner calls included), per event. */
   serverScriptsPerEvent?: number;
@@ -61,12 +61,12 @@ export function redisFigures(run: ServiceRunStats): RedisFigures {
   const batches = Math.max(1, run.batches);
   const all = run.census.reduce((sum, c) => sum + c.commands, 0);
   const main = run.census.find((c) => c.connection === 0);
-  const dispatcher = run.census.filter((c) => c.connection !== 0).reduce((sum, c) => sum + c.commands, 0);
+  const delivery = run.census.filter((c) => c.connection !== 0).reduce((sum, c) => sum + c.commands, 0);
   return {
     commandsPerEvent: all / events,
     roundTripsPerBatch: (main?.roundTrips ?? 0) / batches,
     mainByName: main?.byName ?? {},
-    dispatcherCommands: dispatcher,
+    deliveryCommands: delivery,
     largestPipeline: main?.largestPipeline ?? 0,
     serverScriptsPerEvent: run.server === undefined ? undefined : run.server.scripts / events,
     serverCallsPerEvent: run.server === undefined ? undefined : run.server.total / events,
@@ -150,13 +150,13 @@ export function formatTable(r: BenchResults, s: BenchSummary, checks: TargetChec
     ['auditwatch run (all rules, Redis)', `${n(r.pipeline.eps)} ev/s over ${r.pipeline.seconds.toFixed(1)} s (${r.pipeline.timing})`],
     ['ratio', String(s.ratio)],
     ['  consumed / batches / alerts', `${n(r.pipeline.consumed)} events, ${n(r.pipeline.batches)} batches (${tp.eventsPerBatch.toFixed(0)} ev/batch), ${n(r.pipeline.alerts)} alerts of ${r.pipeline.rulesFired} rules, ${n(r.pipeline.delivered)} delivered to the webhook`],
-    ['  Redis, client side (census)', `${f(tp.commandsPerEvent, 3)} commands/event (all connections); state+outbox connection: ${f(tp.roundTripsPerBatch)} round trips/batch, largest pipeline ${n(tp.largestPipeline)} commands; ${byName(tp.mainByName)}; dispatcher connections ${n(tp.dispatcherCommands)} commands`],
+    ['  Redis, client side (census)', `${f(tp.commandsPerEvent, 3)} commands/event (all connections); rule-state connection: ${f(tp.roundTripsPerBatch)} round trips/batch, largest pipeline ${n(tp.largestPipeline)} commands; ${byName(tp.mainByName)}; delivery connections ${n(tp.deliveryCommands)} commands`],
     ['  Redis, server side', r.redisDedicated ? `${f(tp.serverScriptsPerEvent, 3)} script calls/event, ${f(tp.serverCallsPerEvent, 2)} commands executed/event incl. inside scripts, ${f(tp.serverScriptUsecPerEvent, 1)} µs of script time/event, ${f(tp.serverReadsPerBatch, 1)} socket reads/batch` : '-'],
     ['  peak RSS', memory(r.pipeline)],
     ['latency at fixed rate', `${n(r.latency.achievedRate)} ev/s achieved (${n(r.latency.produced)} produced), ${r.latency.markers} markers (privileged-role-granted), ${r.latency.missing} missing`],
     ['  produce -> webhook', `p50 ${f(r.latency.p50, 1)} ms, p99 ${f(r.latency.p99, 1)} ms, max ${f(r.latency.max, 1)} ms`],
     ['  Kafka floor (bare consumer)', `produce -> eachBatch of a bare consumer group on the same topic, same time: p50 ${f(percentile(r.latency.floor, 50), 1)} ms, p99 ${f(percentile(r.latency.floor, 99), 1)} ms (${r.latency.floor.length} markers)`],
-    ['  Redis, client side (census)', `${f(lt.commandsPerEvent, 3)} commands/event; ${f(lt.roundTripsPerBatch)} round trips/batch at ${lt.eventsPerBatch.toFixed(1)} ev/batch; ${byName(lt.mainByName)}; dispatcher ${n(lt.dispatcherCommands)} commands`],
+    ['  Redis, client side (census)', `${f(lt.commandsPerEvent, 3)} commands/event; ${f(lt.roundTripsPerBatch)} round trips/batch at ${lt.eventsPerBatch.toFixed(1)} ev/batch; ${byName(lt.mainByName)}; delivery ${n(lt.deliveryCommands)} commands`],
     ['  Redis, server side', r.redisDedicated ? `${f(lt.serverScriptsPerEvent, 3)} script calls/event, ${f(lt.serverCallsPerEvent, 2)} commands executed/event incl. inside scripts, ${f(lt.serverScriptUsecPerEvent, 1)} µs of script time/event` : '-'],
     ['  peak RSS', memory(r.latency)],
     ['replay (in-process, memory state)', `${n(r.replay.replayEps)} ev/s over ${r.replay.replaySeconds.toFixed(1)} s, ${n(r.replay.alerts)} alerts`],

@@ -17,9 +17,9 @@
  * pipeline (ioredis hands all of them to `sendCommand` with the same
  * pseudo-stream object, then writes them at once) are one round trip however
  * many they are. EVALSHA/EVAL is one command, whatever the script does inside.
- * Connections are numbered in creation order: in `auditwatch run`, 0 is the
- * state + outbox connection and the next ones are the dispatcher's (one per
- * sink, blocking XREADGROUP).
+ * Connections are numbered in the order they first send a command: in
+ * `auditwatch run`, 0 is the rule-state connection (the engine's pipelines) and
+ * the next ones are the delivery queues' and workers' (BullMQ).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';

@@ -22,10 +22,9 @@ export async function alertsCommand(action: (admin: AlertAdmin, sinks: string[])
   const config = loadQueueConfig();
   const configured = config.sinks.map((s) => s.name);
   if (flags.sink !== undefined && !configured.includes(flags.sink)) throw new AuditwatchError(ErrorCode.config, `no sink named ${flags.sink}; configured: ${configured.join(', ')}`);
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, lazyConnect: true });
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
   const queues = new DeliveryQueues(redis, config.redis.prefix, configured);
   try {
-    await redis.connect();
     const result = await action(new AlertAdmin(queues), flags.sink === undefined ? configured : [flags.sink]);
     const [alerts, problems] = Array.isArray(result) ? [result, []] : [result.done, result.problems];
     for (const alert of alerts) out.write(flags.json ? `${JSON.stringify(alert)}\n` : `${line(alert)}\n`);

@@ -7,7 +7,7 @@ export interface QueuedAlert {
   id: string;
   rule: string;
   severity: string;
-  /** BullMQ state: waiting, delayed, active, prioritized or failed. */
+  /** BullMQ state (waiting, delayed, active, prioritized, failed), or `dropped` after `drop`. */
   state: string;
   /** Delivery attempts made so far. */
   attempts: number;
@@ -44,6 +44,7 @@ export class AlertAdmin {
       await job.updateData({ ...job.data, queuedAt: now });
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       await this.queues.requeued(sink, job.id!, now);
+      return 'waiting';
     });
   }
 
@@ -52,10 +53,11 @@ export class AlertAdmin {
     return this.each(ids, sinks, undefined, async (sink, job) => {
       await job.remove();
       await this.queues.settled(sink, job.id!);
+      return 'dropped';
     });
   }
 
-  private async each(ids: readonly string[] | undefined, sinks: readonly string[], required: 'failed' | undefined, act: (sink: string, job: Job<DeliveryJob>) => Promise<void>): Promise<AdminResult> {
+  private async each(ids: readonly string[] | undefined, sinks: readonly string[], required: 'failed' | undefined, act: (sink: string, job: Job<DeliveryJob>) => Promise<string>): Promise<AdminResult> {
     const result: AdminResult = { done: [], problems: [] };
     const found = new Set<string>();
     for (const sink of sinks) {
@@ -68,8 +70,7 @@ export class AlertAdmin {
           result.problems.push(`${job.id} in ${sink}: is ${state}${required === undefined ? ' (being delivered)' : `, not ${required}`}`);
           continue;
         }
-        await act(sink, job);
-        result.done.push(view(sink, job, state));
+        result.done.push(view(sink, job, await act(sink, job)));
       }
     }
     for (const id of ids ?? []) if (!found.has(id)) result.problems.push(`${id}: no such alert in the queues of ${sinks.join(', ')}`);

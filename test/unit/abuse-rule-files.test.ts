@@ -109,7 +109,7 @@ describe('hostile rule files: `auditwatch rules validate`', () => {
     if (rule !== undefined) expect(result.stderr).toContain(`rule ${rule}`);
     if (field !== undefined) expect(result.stderr).toContain(`field ${field}`);
     expect(result.stderr.length, 'stderr stays short (no quoted megabytes)').toBeLessThan(10_000);
-  });
+  }, CLI_TIMEOUT_MS + 5_000); // the bound is CLI_TIMEOUT_MS (the CLI is killed then), not vitest's 5 s default
 });
 
 describe('nesting between the YAML parser limit and the all/any/not limit', () => {
