@@ -11,14 +11,19 @@
 // else from `bash scripts/local-services.sh env`.
 //
 // Checks: PLAINTEXT + SASL_PLAINTEXT (PLAIN) admin; create a 3-partition topic;
-// produce over SASL; consume back with a consumer group and verify the committed
-// offsets; a wrong password is rejected; redis PING/SET/GET.
+// produce over SASL_PLAINTEXT and over SASL_SSL (trusting the local CA); consume
+// back with a consumer group over each and verify the committed offsets; a wrong
+// password is rejected on both SASL listeners, a CA that did not sign the broker's
+// certificate is rejected by TLS; redis PING/SET/GET.
 // --restart additionally: `stop kafka` + `start kafka` (and the same for redis)
-// through local-services.sh, then verifies the same addresses, that the topic and
-// the group's committed offsets survived, and that produce/consume still work.
+// through local-services.sh, then verifies the same addresses and CA certificate,
+// that the topic and the group's committed offsets survived, and that
+// produce/consume still work.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
 import { Redis } from 'ioredis';
@@ -34,6 +39,8 @@ const VARS = [
   'AUDITWATCH_KAFKA_SASL_BROKERS',
   'AUDITWATCH_KAFKA_SASL_USERNAME',
   'AUDITWATCH_KAFKA_SASL_PASSWORD',
+  'AUDITWATCH_KAFKA_SASL_SSL_BROKERS',
+  'AUDITWATCH_KAFKA_SSL_CA_FILE',
   'AUDITWATCH_REDIS_URL',
 ];
 
@@ -63,11 +70,16 @@ function assert(cond, msg) {
   if (!cond) throw new Error(`assertion failed: ${msg}`);
 }
 
-function kafkaClient(env, { sasl = true, password, quiet = false } = {}) {
+const LISTENER = { plaintext: 'PLAINTEXT', sasl: 'SASL_PLAINTEXT', sasl_ssl: 'SASL_SSL' };
+
+// listener: a key of LISTENER; ca: PEM trusted instead of the local CA.
+function kafkaClient(env, { listener = 'sasl', password, ca, quiet = false } = {}) {
+  const sasl = listener !== 'plaintext';
+  const brokers = { plaintext: env.AUDITWATCH_KAFKA_BROKERS, sasl: env.AUDITWATCH_KAFKA_SASL_BROKERS, sasl_ssl: env.AUDITWATCH_KAFKA_SASL_SSL_BROKERS };
   return new Kafka({
     clientId: 'auditwatch-local-services-check',
-    brokers: [sasl ? env.AUDITWATCH_KAFKA_SASL_BROKERS : env.AUDITWATCH_KAFKA_BROKERS],
-    ssl: false,
+    brokers: [brokers[listener]],
+    ssl: listener === 'sasl_ssl' ? { ca: [ca ?? fs.readFileSync(env.AUDITWATCH_KAFKA_SSL_CA_FILE, 'utf8')] } : false,
     sasl: sasl
       ? {
           mechanism: 'plain',
@@ -96,8 +108,8 @@ async function withTimeout(promise, ms, what) {
   }
 }
 
-async function produce(env, topic, runId, tag, count) {
-  const producer = kafkaClient(env).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+async function produce(env, listener, topic, runId, tag, count) {
+  const producer = kafkaClient(env, { listener }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const messages = Array.from({ length: count }, (_, i) => ({
     key: `${tag}-${i}`,
@@ -106,12 +118,12 @@ async function produce(env, topic, runId, tag, count) {
   }));
   await producer.send({ topic, acks: -1, messages });
   await producer.disconnect();
-  log(`produced ${count} messages (${tag}) over SASL_PLAINTEXT`);
+  log(`produced ${count} messages (${tag}) over ${LISTENER[listener]}`);
   return new Set(messages.map((m) => m.key));
 }
 
-async function consume(env, topic, groupId, expectedKeys) {
-  const consumer = kafkaClient(env).consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 1000 });
+async function consume(env, listener, topic, groupId, expectedKeys) {
+  const consumer = kafkaClient(env, { listener }).consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 1000 });
   const seen = new Set();
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -129,7 +141,7 @@ async function consume(env, topic, groupId, expectedKeys) {
   } finally {
     await consumer.disconnect();
   }
-  log(`consumed ${seen.size}/${expectedKeys.size} messages with group ${groupId}`);
+  log(`consumed ${seen.size}/${expectedKeys.size} messages with group ${groupId} over ${LISTENER[listener]}`);
 }
 
 async function committedTotal(admin, groupId, topic) {
@@ -154,7 +166,7 @@ async function checkKafka(env, state) {
   const { topic, groupId, runId } = state;
 
   // PLAINTEXT listener
-  const plainAdmin = kafkaClient(env, { sasl: false }).admin();
+  const plainAdmin = kafkaClient(env, { listener: 'plaintext' }).admin();
   await plainAdmin.connect();
   await plainAdmin.listTopics();
   log(`PLAINTEXT ${env.AUDITWATCH_KAFKA_BROKERS}: listTopics ok`);
@@ -175,30 +187,37 @@ async function checkKafka(env, state) {
   assert(meta.topics[0].partitions.length === 3, `${topic} has 3 partitions`);
   assert((await plainAdmin.listTopics()).includes(topic), `${topic} visible over PLAINTEXT`);
 
-  const tag = state.restarted ? 'after-restart' : 'before-restart';
-  const keys = await produce(env, topic, runId, tag, 6);
-  await consume(env, topic, groupId, keys);
-  state.expectedCommitted += keys.size;
-  const total = await waitCommitted(admin, groupId, topic, state.expectedCommitted);
-  log(`group ${groupId} committed offsets total ${total}`);
+  for (const listener of ['sasl', 'sasl_ssl']) {
+    const tag = `${state.restarted ? 'after-restart' : 'before-restart'}-${listener}`;
+    const keys = await produce(env, listener, topic, runId, tag, 6);
+    await consume(env, listener, topic, groupId, keys);
+    state.expectedCommitted += keys.size;
+    const total = await waitCommitted(admin, groupId, topic, state.expectedCommitted);
+    log(`group ${groupId} committed offsets total ${total}`);
 
-  // wrong password must be rejected
-  const bad = kafkaClient(env, { password: "wrong-" + randomBytes(4).toString("hex"), quiet: true }).admin();
+    await expectRejected(env, { listener, password: `wrong-${randomBytes(4).toString('hex')}` }, /SASL|authenticat/i, 'a wrong SASL password');
+  }
+  // A public root CA (Node's bundle) did not sign the local broker's certificate.
+  await expectRejected(env, { listener: 'sasl_ssl', ca: tls.rootCertificates[0] }, /certificate/i, 'a CA that did not sign the broker certificate');
+
+  await admin.disconnect();
+  await plainAdmin.disconnect();
+}
+
+async function expectRejected(env, options, reason, what) {
+  const bad = kafkaClient(env, { ...options, quiet: true }).admin();
   let rejected = false;
   try {
     await bad.connect();
     await bad.listTopics();
   } catch (err) {
-    rejected = /SASL|authenticat/i.test(`${err.name} ${err.message}`);
-    if (!rejected) throw new Error(`wrong password failed for an unexpected reason: ${err.name}: ${err.message}`);
-    log(`wrong password rejected (${err.name})`);
+    rejected = reason.test(`${err.name} ${err.message}`);
+    if (!rejected) throw new Error(`${what} over ${LISTENER[options.listener]} failed for an unexpected reason: ${err.name}: ${err.message}`);
+    log(`${what} rejected over ${LISTENER[options.listener]} (${err.name}: ${err.message})`);
   } finally {
     await bad.disconnect().catch(() => {});
   }
-  assert(rejected, 'a wrong SASL password must be rejected');
-
-  await admin.disconnect();
-  await plainAdmin.disconnect();
+  assert(rejected, `${what} must be rejected over ${LISTENER[options.listener]}`);
 }
 
 async function checkRedis(env, key) {
@@ -229,6 +248,7 @@ async function main() {
   await checkRedis(env, `auditwatch-smoke:${runId}`);
 
   if (restart) {
+    const caBefore = fs.readFileSync(env.AUDITWATCH_KAFKA_SSL_CA_FILE, 'utf8');
     log('restarting kafka and redis through local-services.sh');
     services('stop', 'kafka');
     services('start', 'kafka');
@@ -236,6 +256,8 @@ async function main() {
     services('start', 'redis');
     const env2 = readEnv(true);
     for (const v of VARS) assert(env2[v] === env[v], `${v} unchanged after restart (${env[v]} -> ${env2[v]})`);
+    // The CA is made once: clients that trust it keep working across restarts.
+    assert(fs.readFileSync(env2.AUDITWATCH_KAFKA_SSL_CA_FILE, 'utf8') === caBefore, 'the CA certificate is unchanged after restart');
     env = env2;
     state.restarted = true;
 

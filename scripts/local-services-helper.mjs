@@ -7,10 +7,11 @@
 //       stopped (fault-injection tests) an outgoing client connection cannot
 //       take its remembered port as a local port and block the restart.
 //
-//   node local-services-helper.mjs kafka-ready PLAINTEXT_BROKER SASL_BROKER USER PASSWORD TIMEOUT_S
-//       waits until a real KafkaJS admin client can listTopics() over both the
-//       PLAINTEXT and the SASL_PLAINTEXT (PLAIN) listener; exit 0 when ready,
-//       1 on timeout, 2 when kafkajs is not installed (node_modules missing).
+//   node local-services-helper.mjs kafka-ready PLAINTEXT_BROKER SASL_BROKER USER PASSWORD TIMEOUT_S SASL_SSL_BROKER CA_FILE
+//       waits until a real KafkaJS admin client can listTopics() over the
+//       PLAINTEXT, the SASL_PLAINTEXT (PLAIN) and the SASL_SSL (PLAIN, trusting
+//       CA_FILE) listener; exit 0 when ready, 1 on timeout, 2 when kafkajs is not
+//       installed (node_modules missing).
 //
 // All messages go to stderr; only free-ports writes to stdout.
 import net from 'node:net';
@@ -60,7 +61,7 @@ async function freePorts(n) {
   process.stdout.write(ports.join('\n') + '\n');
 }
 
-async function kafkaReady(plainBroker, saslBroker, username, password, timeoutS) {
+async function kafkaReady(plainBroker, saslBroker, username, password, timeoutS, saslSslBroker, caFile) {
   let kafkajs;
   try {
     kafkajs = (await import('kafkajs')).default;
@@ -73,6 +74,7 @@ async function kafkaReady(plainBroker, saslBroker, username, password, timeoutS)
   const targets = [
     { name: 'PLAINTEXT', brokers: [plainBroker] },
     { name: 'SASL_PLAINTEXT', brokers: [saslBroker], ssl: false, sasl: { mechanism: 'plain', username, password } },
+    { name: 'SASL_SSL', brokers: [saslSslBroker], ssl: { ca: [fs.readFileSync(caFile, 'utf8')] }, sasl: { mechanism: 'plain', username, password } },
   ];
   let lastErr = '';
   for (const t of targets) {

@@ -15,6 +15,11 @@
 # state dir together with the SASL password, so a stop/start (or kill/start) keeps
 # the same addresses, topics and committed offsets.
 #
+# Kafka listeners: PLAINTEXT, SASL_PLAINTEXT (PLAIN) and SASL_SSL (PLAIN over TLS,
+# what Confluent Cloud uses). The SASL_SSL listener's CA and server certificate
+# (SAN IP:127.0.0.1, DNS:localhost) are made once with the JDK's keytool into
+# <state dir>/tls; clients trust tls/ca.pem (AUDITWATCH_KAFKA_SSL_CA_FILE).
+#
 # Environment:
 #   AUDITWATCH_SERVICES_DIR   state dir (default <repo>/.local-services)
 #   AUDITWATCH_CACHE_DIR      jar cache (default ~/.cache/auditwatch) -> kafka-<version>/libs
@@ -49,6 +54,9 @@ ENV_FILE="$STATE_DIR/env"
 OWNER_MARKER="$STATE_DIR/.auditwatch-local-services"
 KAFKA_DIR="$STATE_DIR/kafka"
 REDIS_DIR="$STATE_DIR/redis"
+TLS_DIR="$STATE_DIR/tls"
+CA_PEM="$TLS_DIR/ca.pem"
+KEYSTORE="$TLS_DIR/broker.p12"
 
 log() { printf '[local-services] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -70,6 +78,14 @@ need_java() {
   if ! [[ "$major" =~ ^[0-9]+$ ]] || [ "$major" -lt 17 ]; then
     die "Java 17+ required, found '$v' ($JAVA)"
   fi
+}
+
+KEYTOOL=""
+need_keytool() { # the JDK's keytool: always next to the java that runs the broker
+  [ -n "$KEYTOOL" ] && return 0
+  need_java
+  KEYTOOL="$(dirname "$(realpath "$JAVA")")/keytool"
+  [ -x "$KEYTOOL" ] || KEYTOOL=$(command -v keytool) || die "keytool not found next to $JAVA (install a full JRE/JDK 17+)"
 }
 
 need_node() {
@@ -152,10 +168,10 @@ ensure_state() {
   if ! load_conf; then
     need_node
     local ports
-    ports=$(node "$HELPER" free-ports 5) || die "could not pick free ports"
+    ports=$(node "$HELPER" free-ports 6) || die "could not pick free ports"
     # shellcheck disable=SC2206
     local p=($ports)
-    [ "${#p[@]}" -eq 5 ] || die "could not pick free ports (got: $ports)"
+    [ "${#p[@]}" -eq 6 ] || die "could not pick free ports (got: $ports)"
     local old_umask
     old_umask=$(umask)
     umask 077
@@ -166,17 +182,66 @@ KAFKA_SASL_PORT=${p[1]}
 KAFKA_INTERNAL_PORT=${p[2]}
 KAFKA_CONTROLLER_PORT=${p[3]}
 REDIS_PORT=${p[4]}
+KAFKA_SASL_SSL_PORT=${p[5]}
 KAFKA_SASL_USERNAME=auditwatch
 KAFKA_SASL_PASSWORD=$(random_hex 16)
 KAFKA_ADMIN_USERNAME=admin
 KAFKA_ADMIN_PASSWORD=$(random_hex 16)
+KAFKA_KEYSTORE_PASSWORD=$(random_hex 16)
 EOF
     mv "$CONF_FILE.tmp" "$CONF_FILE"
     umask "$old_umask"
     load_conf
-    log "ports: kafka plaintext $KAFKA_PORT, sasl $KAFKA_SASL_PORT, internal $KAFKA_INTERNAL_PORT, controller $KAFKA_CONTROLLER_PORT; redis $REDIS_PORT"
+    log "ports: kafka plaintext $KAFKA_PORT, sasl $KAFKA_SASL_PORT, sasl_ssl $KAFKA_SASL_SSL_PORT, internal $KAFKA_INTERNAL_PORT, controller $KAFKA_CONTROLLER_PORT; redis $REDIS_PORT"
   fi
+  upgrade_conf
   (umask 077 && env_lines >"$ENV_FILE.tmp") && mv "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+# A state dir made before the SASL_SSL listener existed keeps its ports, data and
+# passwords; it only gets a port and a keystore password added.
+upgrade_conf() {
+  [ -n "${KAFKA_SASL_SSL_PORT:-}" ] && [ -n "${KAFKA_KEYSTORE_PASSWORD:-}" ] && return 0
+  need_node
+  local port used="$KAFKA_PORT $KAFKA_SASL_PORT $KAFKA_INTERNAL_PORT $KAFKA_CONTROLLER_PORT $REDIS_PORT"
+  # free-ports only sees what is bound now, and a stopped service's remembered port is free
+  for port in $(node "$HELPER" free-ports 6); do
+    [[ " $used " == *" $port "* ]] || break
+  done
+  [[ " $used " != *" $port "* ]] || die "could not pick a free port for the SASL_SSL listener"
+  (umask 077 && printf 'KAFKA_SASL_SSL_PORT=%s\nKAFKA_KEYSTORE_PASSWORD=%s\n' "$port" "$(random_hex 16)" >>"$CONF_FILE")
+  load_conf
+  log "added the SASL_SSL listener's port $KAFKA_SASL_SSL_PORT to $CONF_FILE"
+}
+
+# The CA and the broker's key and certificate, made once with keytool (part of the
+# JDK the broker needs anyway, so nothing else to install). Kafka reads the PKCS12
+# keystore; clients get only the CA certificate as PEM.
+ensure_tls() {
+  [ -s "$CA_PEM" ] && [ -s "$KEYSTORE" ] && return 0
+  need_keytool
+  local tmp pw=$KAFKA_KEYSTORE_PASSWORD
+  tmp=$(mktemp -d "$STATE_DIR/tls.tmp.XXXXXX")
+  local kt=("$KEYTOOL" -noprompt -storetype PKCS12 -storepass "$pw" -keypass "$pw")
+  log "making the SASL_SSL listener's CA and certificate (SAN IP:127.0.0.1, DNS:localhost) in $TLS_DIR"
+  {
+    "${kt[@]}" -genkeypair -keystore "$tmp/ca.p12" -alias ca -keyalg RSA -keysize 2048 -validity 3650 \
+      -dname "CN=auditwatch local-services CA" -ext bc:c=ca:true -ext ku:c=keyCertSign,cRLSign \
+      && "${kt[@]}" -exportcert -rfc -keystore "$tmp/ca.p12" -alias ca -file "$tmp/ca.pem" \
+      && "${kt[@]}" -genkeypair -keystore "$tmp/broker.p12" -alias broker -keyalg RSA -keysize 2048 -validity 3650 \
+        -dname "CN=localhost" \
+      && "${kt[@]}" -certreq -keystore "$tmp/broker.p12" -alias broker -file "$tmp/broker.csr" \
+      && "${kt[@]}" -gencert -keystore "$tmp/ca.p12" -alias ca -infile "$tmp/broker.csr" -outfile "$tmp/broker.pem" -rfc \
+        -validity 3650 -ext san=ip:127.0.0.1,dns:localhost -ext ku:c=digitalSignature,keyEncipherment -ext eku=serverAuth \
+      && "${kt[@]}" -importcert -keystore "$tmp/broker.p12" -alias ca -file "$tmp/ca.pem" \
+      && "${kt[@]}" -importcert -keystore "$tmp/broker.p12" -alias broker -file "$tmp/broker.pem"
+  } >"$tmp/keytool.log" 2>&1 || { cat "$tmp/keytool.log" >&2; rm -rf "$tmp"; die "keytool could not make the TLS certificates"; }
+  # The CA's private key is not kept: nothing else is ever signed with it.
+  rm -f "$tmp/ca.p12" "$tmp/broker.csr" "$tmp/broker.pem" "$tmp/keytool.log"
+  chmod 600 "$tmp/broker.p12"
+  chmod 644 "$tmp/ca.pem"
+  rm -rf "$TLS_DIR"
+  mv "$tmp" "$TLS_DIR"
 }
 
 env_lines() {
@@ -187,6 +252,11 @@ export AUDITWATCH_KAFKA_SASL_USERNAME=$KAFKA_SASL_USERNAME
 export AUDITWATCH_KAFKA_SASL_PASSWORD=$KAFKA_SASL_PASSWORD
 export AUDITWATCH_REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 EOF
+  # (absent from a state dir made before the SASL_SSL listener, until its next start)
+  if [ -n "${KAFKA_SASL_SSL_PORT:-}" ]; then
+    echo "export AUDITWATCH_KAFKA_SASL_SSL_BROKERS=127.0.0.1:$KAFKA_SASL_SSL_PORT"
+    echo "export AUDITWATCH_KAFKA_SSL_CA_FILE=$CA_PEM"
+  fi
 }
 
 # --------------------------------------------------------------------------- processes
@@ -275,15 +345,23 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,INTERNAL://127.0.0.1:$KAFKA_INTERNAL_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,INTERNAL://127.0.0.1:$KAFKA_INTERNAL_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT,INTERNAL://127.0.0.1:$KAFKA_INTERNAL_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT,INTERNAL://127.0.0.1:$KAFKA_INTERNAL_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=INTERNAL
 
 # SASL/PLAIN (like Confluent Cloud's API key/secret, without TLS)
 sasl.enabled.mechanisms=PLAIN
 listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN
 listener.name.sasl_plaintext.plain.sasl.jaas.config=$jaas
+
+# SASL_SSL/PLAIN, exactly what Confluent Cloud clients use (same users)
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_ssl.plain.sasl.jaas.config=$jaas
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$KEYSTORE
+listener.name.sasl_ssl.ssl.keystore.password=$KAFKA_KEYSTORE_PASSWORD
+listener.name.sasl_ssl.ssl.key.password=$KAFKA_KEYSTORE_PASSWORD
 
 log.dirs=$KAFKA_DIR/data
 num.partitions=3
@@ -357,7 +435,7 @@ $out"
 
 kafka_ready() { # TIMEOUT_S ; exit status of the helper (0 ready, 1 not yet, 2 no kafkajs)
   node "$HELPER" kafka-ready "127.0.0.1:$KAFKA_PORT" "127.0.0.1:$KAFKA_SASL_PORT" \
-    "$KAFKA_SASL_USERNAME" "$KAFKA_SASL_PASSWORD" "$1"
+    "$KAFKA_SASL_USERNAME" "$KAFKA_SASL_PASSWORD" "$1" "127.0.0.1:$KAFKA_SASL_SSL_PORT" "$CA_PEM"
 }
 
 wait_kafka() {
@@ -370,7 +448,7 @@ $(kafka_log_tail)"; }
     case $rc in
       0) return 0 ;;
       2) log "WARNING: kafkajs missing (npm ci); only checking that the ports accept connections"
-         port_listening "$KAFKA_PORT" && port_listening "$KAFKA_SASL_PORT" && return 0 ;;
+         port_listening "$KAFKA_PORT" && port_listening "$KAFKA_SASL_PORT" && port_listening "$KAFKA_SASL_SSL_PORT" && return 0 ;;
     esac
     if [ "$SECONDS" -ge "$deadline" ]; then
       log "kafka did not answer within ${READY_TIMEOUT}s; stopping it"
@@ -391,12 +469,13 @@ start_kafka() {
     wait_kafka
     return 0
   fi
-  for p in "$KAFKA_PORT" "$KAFKA_SASL_PORT" "$KAFKA_INTERNAL_PORT" "$KAFKA_CONTROLLER_PORT"; do
+  for p in "$KAFKA_PORT" "$KAFKA_SASL_PORT" "$KAFKA_SASL_SSL_PORT" "$KAFKA_INTERNAL_PORT" "$KAFKA_CONTROLLER_PORT"; do
     port_listening "$p" && die "port $p (remembered for kafka) is in use by another process; free it or run 'clean'"
   done
+  ensure_tls
   write_kafka_properties
   format_kafka
-  log "starting kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (PLAINTEXT), 127.0.0.1:$KAFKA_SASL_PORT (SASL_PLAINTEXT/PLAIN)"
+  log "starting kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (PLAINTEXT), 127.0.0.1:$KAFKA_SASL_PORT (SASL_PLAINTEXT/PLAIN), 127.0.0.1:$KAFKA_SASL_SSL_PORT (SASL_SSL/PLAIN)"
   kafka_cmd kafka.Kafka "$KAFKA_DIR/server.properties"
   launch kafka "$KAFKA_DIR/logs/kafka.out" "${KAFKA_CMD[@]}"
   wait_kafka
@@ -456,6 +535,7 @@ targets() { # ARG -> list of services
 cmd_install() {
   install_redis
   install_kafka
+  need_keytool
   log "installed: redis-server $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p'), kafka $KAFKA_VERSION in $KAFKA_LIBS"
 }
 
@@ -495,7 +575,7 @@ cmd_status() {
   for svc in kafka redis; do
     if pid=$(running_pid "$svc"); then
       case $svc in
-        kafka) echo "kafka: running (pid $pid) plaintext 127.0.0.1:$KAFKA_PORT sasl_plaintext 127.0.0.1:$KAFKA_SASL_PORT, version $KAFKA_VERSION" ;;
+        kafka) echo "kafka: running (pid $pid) plaintext 127.0.0.1:$KAFKA_PORT sasl_plaintext 127.0.0.1:$KAFKA_SASL_PORT sasl_ssl 127.0.0.1:${KAFKA_SASL_SSL_PORT:-none}, version $KAFKA_VERSION" ;;
         redis) echo "redis: running (pid $pid) redis://127.0.0.1:$REDIS_PORT" ;;
       esac
     else

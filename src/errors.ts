@@ -15,6 +15,12 @@ export const ErrorCode = {
   state: 'AW_ERR_STATE',
   /** A sink rejected or could not take a delivery. */
   sink: 'AW_ERR_SINK',
+  /** The TLS handshake with a Kafka broker failed (untrusted CA, wrong host name, not a TLS listener). */
+  kafkaTls: 'AW_ERR_KAFKA_TLS',
+  /** A Kafka broker refused the SASL credentials. */
+  kafkaAuth: 'AW_ERR_KAFKA_AUTH',
+  /** A Kafka broker could not be reached or closed the connection. */
+  kafkaConnect: 'AW_ERR_KAFKA_CONNECT',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -4,6 +4,7 @@ import type { ServiceConfig } from '../config/service-config.js';
 import { decodeRecord, type Decoded } from '../decode/decode.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { kafkaLogCreator } from './kafka-diagnosis.js';
 
 /** Processes a batch durably or throws; see Pipeline.process. */
 export type BatchHandler = (events: Decoded[]) => Promise<void>;
@@ -54,7 +55,9 @@ export class KafkaSource {
       brokers: c.brokers,
       ssl: c.ssl === false ? false : c.ssl.ca === undefined ? true : { ca: [c.ssl.ca] },
       ...(c.sasl ? { sasl: { mechanism: c.sasl.mechanism, username: c.sasl.username, password: c.sasl.password } as SASLOptions } : {}),
-      logLevel: logLevel.NOTHING,
+      // Only errors, and of those only connection, TLS and authentication failures, explained (kafka-diagnosis.ts).
+      logLevel: logLevel.ERROR,
+      logCreator: kafkaLogCreator(o.log, c.ssl !== false),
       retry: { initialRetryTime: 300, retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
     });
     this.consumer = this.kafka.consumer({ groupId: c.groupId, sessionTimeout: c.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(c.sessionTimeoutMs / 10)), retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 } });

@@ -7,6 +7,7 @@ import { startFakePagerDuty, startFakeSlack, startFakeWebhookReceiver, type Fake
 import { episodeKey, groundTruth } from '../support/ground-truth.js';
 import { scenario } from '../support/scenario.js';
 import { freePort, ServiceProcess, until } from '../support/service-process.js';
+import { saslSslClient, saslSslServiceEnv } from '../support/sasl-ssl.js';
 import { requireServices, services } from '../support/services.js';
 
 const START = '2026-03-07T20:00:00.000Z';
@@ -18,7 +19,7 @@ const slackAlertIds = (slack: FakeSlack) => slack.messages.map((m) => /alert `([
 const pdAlertIds = (pd: FakePagerDuty) => pd.events.map((e) => e.dedup_key ?? 'missing');
 const webhookAlertIds = (hook: FakeWebhookReceiver) => hook.deliveries.map((d) => d.id);
 
-describe.skipIf(services() === null)('auditwatch run, end to end (real Kafka, Redis and HTTP sinks)', () => {
+describe.skipIf(services() === null)('auditwatch run, end to end over SASL_SSL (real Kafka, Redis and HTTP sinks)', () => {
   const topic = `aw-e2e-${randomUUID()}`;
   const group = `aw-e2e-${randomUUID()}`;
   const prefix = `aw-e2e-${randomUUID()}`;
@@ -32,7 +33,8 @@ describe.skipIf(services() === null)('auditwatch run, end to end (real Kafka, Re
 
   beforeAll(async () => {
     const s = requireServices();
-    const kafka = new Kafka({ clientId: 'aw-e2e', brokers: s.saslBrokers!, sasl: { mechanism: 'plain', username: s.saslUsername!, password: s.saslPassword! }, logLevel: logLevel.NOTHING });
+    // TLS + PLAIN with a CA file, as a Confluent Cloud user configures it (there with the public CAs).
+    const kafka = new Kafka({ clientId: 'aw-e2e', ...saslSslClient(s), logLevel: logLevel.NOTHING });
     admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
@@ -54,9 +56,7 @@ describe.skipIf(services() === null)('auditwatch run, end to end (real Kafka, Re
     slack.failNext(2, 429, { retryAfter: 1 });
     pd.failNext(1, 500);
     env = {
-      AUDITWATCH_KAFKA_BROKERS: s.saslBrokers!.join(','),
-      AUDITWATCH_KAFKA_SASL_USERNAME: s.saslUsername,
-      AUDITWATCH_KAFKA_SASL_PASSWORD: s.saslPassword,
+      ...saslSslServiceEnv(s),
       AUDITWATCH_KAFKA_TOPIC: topic,
       AUDITWATCH_KAFKA_GROUP_ID: group,
       AUDITWATCH_KAFKA_FROM_BEGINNING: 'true',

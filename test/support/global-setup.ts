@@ -44,10 +44,14 @@ function fromEnvironment(): Found | undefined {
   return { services: { ...saslFrom(env), kafkaBrokers, redisUrl: env.AUDITWATCH_REDIS_URL, origin: 'environment' }, stop: async () => {} };
 }
 
-function saslFrom(env: Record<string, string | undefined>): Pick<Services, 'saslBrokers' | 'saslUsername' | 'saslPassword'> {
+function saslFrom(env: Record<string, string | undefined>): Pick<Services, 'saslBrokers' | 'saslUsername' | 'saslPassword' | 'saslSslBrokers' | 'sslCaFile'> {
   const saslBrokers = list(env.AUDITWATCH_KAFKA_SASL_BROKERS);
-  if (saslBrokers === undefined) return {};
-  return { saslBrokers, saslUsername: env.AUDITWATCH_KAFKA_SASL_USERNAME, saslPassword: env.AUDITWATCH_KAFKA_SASL_PASSWORD };
+  const saslSslBrokers = list(env.AUDITWATCH_KAFKA_SASL_SSL_BROKERS);
+  return {
+    ...(saslBrokers === undefined ? {} : { saslBrokers }),
+    ...(saslSslBrokers === undefined ? {} : { saslSslBrokers, sslCaFile: env.AUDITWATCH_KAFKA_SSL_CA_FILE }),
+    ...(saslBrokers === undefined && saslSslBrokers === undefined ? {} : { saslUsername: env.AUDITWATCH_KAFKA_SASL_USERNAME, saslPassword: env.AUDITWATCH_KAFKA_SASL_PASSWORD }),
+  };
 }
 
 async function fromTestcontainers(): Promise<Found | undefined> {

@@ -14,6 +14,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The child's environment: this process's, minus every AUDITWATCH_* variable, plus
+ * the test's own. A developer who ran `eval "$(scripts/local-services.sh env)"`
+ * has the SASL and TLS settings exported; inherited, they would switch on SASL or
+ * TLS for a service a test points at the PLAINTEXT listener.
+ */
+function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('AUDITWATCH_'));
+  return { ...Object.fromEntries(inherited), ...env };
+}
+
 /** The built service (`node dist/main.js run`) as a child process, with its logs captured. */
 export class ServiceProcess {
   readonly logs: string[] = [];
@@ -24,7 +35,7 @@ export class ServiceProcess {
     readonly port: number,
     env: NodeJS.ProcessEnv,
   ) {
-    this.child = spawn(process.execPath, [MAIN, 'run'], { env: { ...process.env, ...env, AUDITWATCH_HTTP_PORT: String(port), AUDITWATCH_HTTP_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [MAIN, 'run'], { env: { ...childEnv(env), AUDITWATCH_HTTP_PORT: String(port), AUDITWATCH_HTTP_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let partial = '';
     const collect = (chunk: Buffer) => {
       const lines = (partial + chunk.toString()).split('\n');
@@ -91,7 +102,7 @@ export class ServiceProcess {
 /** `node dist/main.js run` to its exit (or SIGKILL after `timeoutMs`), all output kept. */
 export function runToExit(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'run'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const child = spawn(process.execPath, [MAIN, 'run'], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => chunks.push(b));
     child.stderr.on('data', (b: Buffer) => chunks.push(b));

@@ -9,6 +9,10 @@ export interface Services {
   saslBrokers?: string[];
   saslUsername?: string;
   saslPassword?: string;
+  /** SASL_SSL (PLAIN over TLS) bootstrap servers, same users: what Confluent Cloud clients connect to. */
+  saslSslBrokers?: string[];
+  /** PEM file of the CA that signed the SASL_SSL listener's certificate. */
+  sslCaFile?: string;
   redisUrl: string;
   /** Where they came from; only `local-services` can be stopped and started by fault tests. */
   origin: 'environment' | 'testcontainers' | 'local-services';
