@@ -26,6 +26,7 @@ export class Metrics {
   readonly alerts = new Counter({ name: 'auditwatch_alerts_total', help: 'Alerts raised (written to the outbox), by rule and severity.', labelNames: ['rule', 'severity'], registers: [this.registry] });
   readonly alertsThrottled = new Counter({ name: 'auditwatch_alerts_throttled_total', help: 'Alerts suppressed by the throttle.', labelNames: ['rule'], registers: [this.registry] });
   readonly outboxPending = new Gauge({ name: 'auditwatch_outbox_pending', help: 'Alerts waiting for delivery, per sink.', labelNames: ['sink'], registers: [this.registry] });
+  readonly outboxOldestSeconds = new Gauge({ name: 'auditwatch_outbox_oldest_seconds', help: 'Age of the oldest alert not yet delivered, per sink, in seconds.', labelNames: ['sink'], registers: [this.registry] });
   readonly deliveries = new Counter({ name: 'auditwatch_deliveries_total', help: 'Delivery attempts by sink and outcome (success, retry, failure, dead_letter).', labelNames: ['sink', 'outcome'], registers: [this.registry] });
   readonly deliverySeconds = new Histogram({ name: 'auditwatch_delivery_seconds', help: 'Time of one delivery attempt.', labelNames: ['sink'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly deadLetters = new Counter({ name: 'auditwatch_dead_letters_total', help: 'Alerts given up on and moved to the dead-letter stream.', labelNames: ['sink'], registers: [this.registry] });

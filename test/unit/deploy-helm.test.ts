@@ -142,13 +142,15 @@ describe.skipIf(helm === undefined)('helm chart', () => {
     expect(new Set([checksum(defaults), checksum(a), checksum(b), checksum(c)]).size).toBe(4);
   });
 
-  it('alerts on auditwatch itself: not ready, lag growing, delivery failures, outbox backlog, 15 minutes of audit-log silence', () => {
+  it('alerts on auditwatch itself: not ready, lag growing, delivery stuck, dead letters, outbox backlog, 15 minutes of audit-log silence', () => {
     const [rule] = find(full, 'PrometheusRule');
     const alerts = rule!.spec.groups.flatMap((g: { rules: { alert?: string; expr: string }[] }) => g.rules);
     const expr = (name: string) => alerts.find((a: { alert?: string }) => a.alert === name)?.expr as string;
     expect(expr('AuditwatchNotReady')).toContain('auditwatch_ready');
     expect(expr('AuditwatchConsumerLagGrowing')).toContain('auditwatch_consumer_lag_messages');
-    expect(expr('AuditwatchDeliveryFailing')).toContain('auditwatch_deliveries_total');
+    expect(expr('AuditwatchDeliveryFailing')).toBeUndefined(); // counted outcome="failure", which deliveries no longer have
+    expect(expr('AuditwatchAlertDeliveryStuck')).toMatch(/^max by \(namespace, sink\) \(auditwatch_outbox_oldest_seconds\{.*\}\) > 900$/);
+    expect(expr('AuditwatchAlertsDeadLettered')).toContain('increase(auditwatch_dead_letters_total{');
     expect(expr('AuditwatchOutboxBacklog')).toContain('auditwatch_outbox_pending');
     expect(expr('AuditwatchAuditLogSilent')).toMatch(/time\(\) - max by \(namespace\) \(auditwatch_last_event_timestamp_seconds\{.*\}\) > 900$/);
     expect(expr('AuditwatchDecodeFailures')).toBeUndefined(); // disabled in full-values.yaml
