@@ -1,44 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMap, isScalar, parseAllDocuments, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/config-file.js';
 import { loadRules } from '../../src/engine/rule-loader.js';
 import { BUNDLED_RULES_DIR } from '../../src/settings.js';
+import { CHART, find, helm, render, type K8sObject } from '../support/chart.js';
 
-/**
- * Renders helm/auditwatch with the real helm binary: $HELM, else the build that
- * scripts/check-deploy.sh caches, else helm on PATH. Without helm these tests
- * skip on a laptop; in CI (CI=true) they fail, so .ci/run must run
- * scripts/check-deploy.sh (which installs helm) before npm test.
- */
-const HELM_VERSION = process.env.HELM_VERSION ?? 'v3.22.0';
-const cacheDir = process.env.AUDITWATCH_CACHE_DIR ?? join(homedir(), '.cache', 'auditwatch');
-function findHelm(): string | undefined {
-  for (const candidate of [process.env.HELM, join(cacheDir, `helm-${HELM_VERSION}`, 'helm'), 'helm']) {
-    if (candidate === undefined) continue;
-    try {
-      if (execFileSync(candidate, ['version', '--short'], { encoding: 'utf8' }).startsWith('v3.')) return candidate;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
-}
-const helm = findHelm();
-if (helm === undefined && process.env.CI === 'true') throw new Error('helm not found: run scripts/check-deploy.sh (it installs helm) before the tests');
-
-const CHART = 'helm/auditwatch';
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
-
-function render(args: string[] = []): K8sObject[] {
-  const out = execFileSync(helm!, ['template', 'auditwatch', CHART, '--namespace', 'security', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return parseAllDocuments(out).map((d) => d.toJS() as K8sObject).filter((o) => o !== null);
-}
-const find = (objects: K8sObject[], kind: string, nameSuffix = '') =>
-  objects.filter((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix));
+// helm: see test/support/chart.ts (skips on a laptop without it, fails under CI=true).
 const deploymentOf = (objects: K8sObject[]) => {
   const found = find(objects, 'Deployment');
   expect(found).toHaveLength(1);
