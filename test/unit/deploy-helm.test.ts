@@ -81,7 +81,7 @@ describe.skipIf(helm === undefined)('helm chart', () => {
   it('renders a config file the real config loader accepts, with secrets as environment variables from the Secret', () => {
     const d = deploymentOf(full);
     expect(envOf(d).AUDITWATCH_CONFIG).toBe('/etc/auditwatch/config/config.yaml');
-    const [config] = find(full, 'ConfigMap').filter((c) => !c.metadata.name.endsWith('-rules'));
+    const [config] = find(full, 'ConfigMap').filter((c) => !c.metadata.name.endsWith('-rules') && !c.metadata.name.endsWith('-dashboard'));
     const dir = mkdtempSync(join(tmpdir(), 'aw-chart-config-'));
     try {
       writeFileSync(join(dir, 'config.yaml'), config!.data!['config.yaml']!);
