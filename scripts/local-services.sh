@@ -2,7 +2,7 @@
 # Real single-node Apache Kafka (KRaft, broker+controller, jars from Maven Central)
 # and a real redis-server on loopback, for tests and for people. No Docker needed.
 #
-#   scripts/local-services.sh install               fetch Kafka jars (Maven), apt-install redis-server if missing
+#   scripts/local-services.sh install               fetch Kafka jars (Maven), apt-install redis-server and prometheus if missing
 #   scripts/local-services.sh start [kafka|redis|all]   (default all) start and wait until they really answer
 #   scripts/local-services.sh stop  [kafka|redis|all]   SIGTERM (then SIGKILL after a timeout); data dir is kept
 #   scripts/local-services.sh kill  kafka|redis|all     SIGKILL (crash tests)
@@ -146,6 +146,29 @@ install_redis() {
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold redis-server >&2 \
     || die "apt-get install redis-server failed"
   command -v redis-server >/dev/null 2>&1 || die "redis-server still not on PATH after apt-get install"
+}
+
+# Debian's prometheus (with promtool) for the tests of the PrometheusRule, the dashboard
+# and the scrape. Its postinst starts a system daemon (port 9090, /var/lib/prometheus) where
+# an init system runs; the tests start their own on free ports, so service starts are
+# refused while it installs (policy-rc.d, honoured by invoke-rc.d and deb-systemd-invoke)
+# and the unit is disabled on systemd hosts.
+install_prometheus() {
+  if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then return 0; fi
+  log "installing prometheus (and promtool) with apt-get"
+  local policy=/usr/sbin/policy-rc.d added="" rc=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# auditwatch local-services: no daemon starts while installing prometheus\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod 755 "$policy"
+    added=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 \
+    && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold prometheus >&2 || rc=$?
+  if [ -n "$added" ]; then as_root rm -f "$policy"; fi
+  [ "$rc" -eq 0 ] || die "apt-get install prometheus failed"
+  if [ -d /run/systemd/system ]; then as_root systemctl disable --now prometheus.service >&2 || true; fi
+  command -v promtool >/dev/null 2>&1 || die "promtool still not on PATH after apt-get install prometheus"
 }
 
 # --------------------------------------------------------------------------- state
@@ -534,9 +557,10 @@ targets() { # ARG -> list of services
 
 cmd_install() {
   install_redis
+  install_prometheus
   install_kafka
   need_keytool
-  log "installed: redis-server $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p'), kafka $KAFKA_VERSION in $KAFKA_LIBS"
+  log "installed: redis-server $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p'), $(promtool --version 2>&1 | head -n1), kafka $KAFKA_VERSION in $KAFKA_LIBS"
 }
 
 cmd_start() {

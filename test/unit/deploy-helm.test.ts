@@ -1,44 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMap, isScalar, parseAllDocuments, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/config-file.js';
 import { loadRules } from '../../src/engine/rule-loader.js';
 import { BUNDLED_RULES_DIR } from '../../src/settings.js';
+import { CHART, find, helm, render, type K8sObject } from '../support/chart.js';
 
-/**
- * Renders helm/auditwatch with the real helm binary: $HELM, else the build that
- * scripts/check-deploy.sh caches, else helm on PATH. Without helm these tests
- * skip on a laptop; in CI (CI=true) they fail, so .ci/run must run
- * scripts/check-deploy.sh (which installs helm) before npm test.
- */
-const HELM_VERSION = process.env.HELM_VERSION ?? 'v3.22.0';
-const cacheDir = process.env.AUDITWATCH_CACHE_DIR ?? join(homedir(), '.cache', 'auditwatch');
-function findHelm(): string | undefined {
-  for (const candidate of [process.env.HELM, join(cacheDir, `helm-${HELM_VERSION}`, 'helm'), 'helm']) {
-    if (candidate === undefined) continue;
-    try {
-      if (execFileSync(candidate, ['version', '--short'], { encoding: 'utf8' }).startsWith('v3.')) return candidate;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
-}
-const helm = findHelm();
-if (helm === undefined && process.env.CI === 'true') throw new Error('helm not found: run scripts/check-deploy.sh (it installs helm) before the tests');
-
-const CHART = 'helm/auditwatch';
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
-
-function render(args: string[] = []): K8sObject[] {
-  const out = execFileSync(helm!, ['template', 'auditwatch', CHART, '--namespace', 'security', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return parseAllDocuments(out).map((d) => d.toJS() as K8sObject).filter((o) => o !== null);
-}
-const find = (objects: K8sObject[], kind: string, nameSuffix = '') =>
-  objects.filter((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix));
+// helm: see test/support/chart.ts (skips on a laptop without it, fails under CI=true).
 const deploymentOf = (objects: K8sObject[]) => {
   const found = find(objects, 'Deployment');
   expect(found).toHaveLength(1);
@@ -111,7 +81,7 @@ describe.skipIf(helm === undefined)('helm chart', () => {
   it('renders a config file the real config loader accepts, with secrets as environment variables from the Secret', () => {
     const d = deploymentOf(full);
     expect(envOf(d).AUDITWATCH_CONFIG).toBe('/etc/auditwatch/config/config.yaml');
-    const [config] = find(full, 'ConfigMap').filter((c) => !c.metadata.name.endsWith('-rules'));
+    const [config] = find(full, 'ConfigMap').filter((c) => !c.metadata.name.endsWith('-rules') && !c.metadata.name.endsWith('-dashboard'));
     const dir = mkdtempSync(join(tmpdir(), 'aw-chart-config-'));
     try {
       writeFileSync(join(dir, 'config.yaml'), config!.data!['config.yaml']!);
@@ -142,13 +112,15 @@ describe.skipIf(helm === undefined)('helm chart', () => {
     expect(new Set([checksum(defaults), checksum(a), checksum(b), checksum(c)]).size).toBe(4);
   });
 
-  it('alerts on auditwatch itself: not ready, lag growing, delivery failures, outbox backlog, 15 minutes of audit-log silence', () => {
+  it('alerts on auditwatch itself: not ready, lag growing, delivery stuck, dead letters, outbox backlog, 15 minutes of audit-log silence', () => {
     const [rule] = find(full, 'PrometheusRule');
     const alerts = rule!.spec.groups.flatMap((g: { rules: { alert?: string; expr: string }[] }) => g.rules);
     const expr = (name: string) => alerts.find((a: { alert?: string }) => a.alert === name)?.expr as string;
     expect(expr('AuditwatchNotReady')).toContain('auditwatch_ready');
     expect(expr('AuditwatchConsumerLagGrowing')).toContain('auditwatch_consumer_lag_messages');
-    expect(expr('AuditwatchDeliveryFailing')).toContain('auditwatch_deliveries_total');
+    expect(expr('AuditwatchDeliveryFailing')).toBeUndefined(); // counted outcome="failure", which deliveries no longer have
+    expect(expr('AuditwatchAlertDeliveryStuck')).toMatch(/^max by \(namespace, sink\) \(auditwatch_outbox_oldest_seconds\{.*\}\) > 900$/);
+    expect(expr('AuditwatchAlertsDeadLettered')).toContain('increase(auditwatch_dead_letters_total{');
     expect(expr('AuditwatchOutboxBacklog')).toContain('auditwatch_outbox_pending');
     expect(expr('AuditwatchAuditLogSilent')).toMatch(/time\(\) - max by \(namespace\) \(auditwatch_last_event_timestamp_seconds\{.*\}\) > 900$/);
     expect(expr('AuditwatchDecodeFailures')).toBeUndefined(); // disabled in full-values.yaml

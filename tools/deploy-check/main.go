@@ -8,6 +8,8 @@
 //	                                           Kubernetes API types (client-go scheme) and the
 //	                                           prometheus-operator types, PromQL parsing, and
 //	                                           cross-object checks
+//	deploy-check promql-metrics < exprs.json   the metric names each PromQL expression of a
+//	                                           JSON array selects (JSON on stdout), for tests
 //
 // Exit status: 0 valid, 1 problems found (each printed as "file: problem"), 2 usage.
 package main
@@ -19,8 +21,15 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "promql-metrics" {
+		if err := metricNames(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "deploy-check:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: deploy-check compose FILE | deploy-check k8s FILE...")
+		fmt.Fprintln(os.Stderr, "usage: deploy-check compose FILE | deploy-check k8s FILE... | deploy-check promql-metrics < exprs.json")
 		os.Exit(2)
 	}
 	var problems []string

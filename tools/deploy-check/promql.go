@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 )
 
@@ -47,4 +50,50 @@ func checkRules(o object, rule *monitoringv1.PrometheusRule) []string {
 		}
 	}
 	return problems
+}
+
+// metricNames prints, for each PromQL expression in the JSON array on stdin, the metric
+// names its selectors name (JSON array of {expr, metrics, error}), so tests can compare
+// dashboards and rules with what the service exports, using Prometheus' own parser.
+func metricNames(in io.Reader, out io.Writer) error {
+	var exprs []string
+	if err := json.NewDecoder(in).Decode(&exprs); err != nil {
+		return fmt.Errorf("stdin: a JSON array of expressions: %w", err)
+	}
+	type result struct {
+		Expr    string   `json:"expr"`
+		Metrics []string `json:"metrics"`
+		Error   string   `json:"error,omitempty"`
+	}
+	results := make([]result, 0, len(exprs))
+	for _, text := range exprs {
+		r := result{Expr: text, Metrics: []string{}}
+		expr, err := parser.NewParser(parser.Options{}).ParseExpr(text)
+		if err != nil {
+			r.Error = err.Error()
+		} else {
+			parser.Inspect(expr, func(node parser.Node, _ []parser.Node) error {
+				if vs, ok := node.(*parser.VectorSelector); ok {
+					r.Metrics = append(r.Metrics, selectorName(vs))
+				}
+				return nil
+			})
+		}
+		results = append(results, r)
+	}
+	return json.NewEncoder(out).Encode(results)
+}
+
+// selectorName is the metric a selector names: `foo{…}` or `{__name__="foo"}`; "" when it
+// names none by equality (a regex on __name__), which the caller must treat as unknown.
+func selectorName(vs *parser.VectorSelector) string {
+	if vs.Name != "" {
+		return vs.Name
+	}
+	for _, m := range vs.LabelMatchers {
+		if m.Name == model.MetricNameLabel && m.Type == labels.MatchEqual {
+			return m.Value
+		}
+	}
+	return ""
 }

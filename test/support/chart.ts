@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+/**
+ * The real helm and promtool binaries for the chart tests. helm: $HELM, else the build
+ * that scripts/check-deploy.sh caches, else helm on PATH. promtool: $PROMTOOL, else on
+ * PATH (Debian's `prometheus` package, installed by `scripts/local-services.sh install`).
+ * Without them the tests that need them skip on a laptop; in CI (CI=true) importing
+ * this module fails, so .ci/run must install both before npm test.
+ */
+const HELM_VERSION = process.env.HELM_VERSION ?? 'v3.22.0';
+const cacheDir = process.env.AUDITWATCH_CACHE_DIR ?? join(homedir(), '.cache', 'auditwatch');
+
+function firstWorking(candidates: (string | undefined)[], args: string[], accept: (out: string) => boolean): string | undefined {
+  for (const candidate of candidates) {
+    if (candidate === undefined) continue;
+    try {
+      // promtool prints its version on stderr in some builds: look at both.
+      const out = execFileSync(candidate, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      if (accept(out)) return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+export const helm = firstWorking([process.env.HELM, join(cacheDir, `helm-${HELM_VERSION}`, 'helm'), 'helm'], ['version', '--short'], (out) => out.startsWith('v3.'));
+export const promtool = firstWorking([process.env.PROMTOOL, 'promtool'], ['--version'], (out) => out.includes('promtool'));
+
+if (process.env.CI === 'true') {
+  if (helm === undefined) throw new Error('helm not found: run scripts/check-deploy.sh (it installs helm) before the tests');
+  if (promtool === undefined) throw new Error('promtool not found: run scripts/local-services.sh install (it installs Debian\'s prometheus) before the tests');
+}
+
+export const CHART = 'helm/auditwatch';
+
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+};
+
+/** `helm template` of the chart as release "auditwatch" in namespace "security". */
+export function render(args: string[] = []): K8sObject[] {
+  const out = execFileSync(helm!, ['template', 'auditwatch', CHART, '--namespace', 'security', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return parseAllDocuments(out).map((d) => d.toJS() as K8sObject).filter((o) => o !== null);
+}
+
+export const find = (objects: K8sObject[], kind: string, nameSuffix = '') => objects.filter((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix));
+
+/** A Prometheus rule as the PrometheusRule carries it (and a rules file takes it). */
+export interface PromRule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** The rule groups of the one PrometheusRule in `objects`: the `groups:` of a Prometheus rules file. */
+export function ruleGroups(objects: K8sObject[]): { name: string; rules: PromRule[] }[] {
+  const rules = find(objects, 'PrometheusRule');
+  if (rules.length !== 1) throw new Error(`expected one PrometheusRule, got ${rules.length}`);
+  return rules[0]!.spec.groups;
+}
