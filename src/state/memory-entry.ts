@@ -1,3 +1,5 @@
+import { Decisions } from './memory-decisions.js';
+
 /** A value's record under a new_value key: the event that introduced it, its time, and the newest time seen. */
 export interface Seen {
   firstId: string;
@@ -14,6 +16,7 @@ export class Entry {
   #later: Map<string, number> | undefined;
   #hash: Map<string, string> | undefined;
   #seen: Map<string, Seen> | undefined;
+  #decisions: Decisions | undefined;
   /** new_value: when the key was first seen (`s` in Redis). */
   sinceMs: number | undefined;
   /** Throttle: the last alert let through (`<alertId>|<time>` in Redis). */
@@ -48,5 +51,15 @@ export class Entry {
   /** new_value: value → its record (`v:<value>` in Redis). */
   get seen(): Map<string, Seen> {
     return (this.#seen ??= new Map());
+  }
+
+  /** Decisions made for this key (`decisions` hash in Redis). */
+  get decisions(): Decisions {
+    return (this.#decisions ??= new Decisions());
+  }
+
+  /** The decisions when any were made. */
+  get decisionsIfAny(): Decisions | undefined {
+    return this.#decisions;
   }
 }

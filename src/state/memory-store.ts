@@ -1,5 +1,6 @@
 import { MAX_EVIDENCE, spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
 import { memberCap } from './keys.js';
+import { decisionId } from './memory-decisions.js';
 import { Entry } from './memory-entry.js';
 import { byTime, countIn, densest, entriesIn, newestIn, trim } from './memory-zset.js';
 
@@ -52,6 +53,14 @@ export class MemoryStateStore implements StateStore {
     this.maxEventMs = Math.max(this.maxEventMs, op.timeMs);
     if (++this.opsSinceSweep >= SWEEP_EVERY) this.sweep();
     const entry = this.entry(this.entries, op, spanOf(op));
+    const id = decisionId(op);
+    // A decision once made is the decision: the event is back (a re-delivered record), its state is already applied.
+    const known = entry.decisionsIfAny?.get(id, op.timeMs);
+    if (known !== undefined) return known;
+    return entry.decisions.remember(id, op.timeMs, this.decideOp(op, entry));
+  }
+
+  private decideOp(op: DetectorOp, entry: Entry): OpResult {
     switch (op.detector) {
       case 'fire':
         return this.decide(op, 1, [op.eventId]);
@@ -145,7 +154,7 @@ export class MemoryStateStore implements StateStore {
     return this.decide(op, n, [op.eventId, ...firsts].slice(0, MAX_EVIDENCE));
   }
 
-  /** The throttle: one alert per rule and key per throttle period; the same alert id always passes. */
+  /** The throttle: one alert per rule and key per throttle period; the same alert id always passes (see lua/includes/throttle.lua). */
   private decide(op: DetectorOp, count: number, evidence: string[]): OpResult {
     const status = this.throttle(op);
     return { status, count, evidence: status === 'fire' ? evidence : [] };
@@ -195,6 +204,12 @@ export class MemoryStateStore implements StateStore {
   }
 }
 
+/**
+ * Quiet results are most results, all alike, and each is kept as a remembered
+ * decision: one frozen object per small count rather than one per operation.
+ */
+const QUIET: readonly OpResult[] = Array.from({ length: 256 }, (_, count) => Object.freeze({ status: 'quiet' as const, count, evidence: Object.freeze([]) as unknown as string[] }));
+
 function quiet(count: number): OpResult {
-  return { status: 'quiet', count, evidence: [] };
+  return QUIET[count] ?? { status: 'quiet', count, evidence: [] };
 }

@@ -11,7 +11,9 @@ type Call = (pipeline: ChainableCommander) => void;
 
 /**
  * Detector state in Redis: every operation is one Lua script (atomic), and a
- * batch of operations is one pipeline (one round trip), in order.
+ * batch of operations is one pipeline (one round trip), in order. Each script
+ * also remembers its decision in the key's `decisions` hash (same hash tag),
+ * so a re-applied event gets its first reply without another round trip.
  */
 export class RedisStateStore implements StateStore {
   private readonly scripts: Map<string, LuaScript>;
@@ -57,20 +59,21 @@ export class RedisStateStore implements StateStore {
     const key = (kind: string) => base + kind;
     const ttl = spanOf(op) + TTL_MARGIN_MS;
     const throttleKey = key('throttle');
+    const decisions = key('decisions');
     return (p) => {
       switch (op.detector) {
         case 'fire':
-          return this.invoke(p, 'fire', [throttleKey], [op.alertId, op.timeMs, op.throttleMs]);
+          return this.invoke(p, 'fire', [throttleKey, decisions], [op.alertId, op.timeMs, op.throttleMs, op.eventId, ttl]);
         case 'threshold':
-          return this.invoke(p, 'threshold', [key('events'), throttleKey], [op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+          return this.invoke(p, 'threshold', [key('events'), throttleKey, decisions], [op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
         case 'distinct':
-          return this.invoke(p, 'distinct', [key('values'), key('value-events'), throttleKey], [op.eventId, op.timeMs, op.value, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+          return this.invoke(p, 'distinct', [key('values'), key('value-events'), throttleKey, decisions], [op.eventId, op.timeMs, op.value, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
         case 'new_value':
-          return this.invoke(p, 'new-value', [key('seen'), throttleKey], [op.eventId, op.timeMs, op.value, op.learningMs, op.forgetMs, ttl, op.throttleMs, op.alertId]);
+          return this.invoke(p, 'new-value', [key('seen'), throttleKey, decisions], [op.eventId, op.timeMs, op.value, op.learningMs, op.forgetMs, ttl, op.throttleMs, op.alertId]);
         case 'dormant':
-          return this.invoke(p, 'dormant', [key('recent'), throttleKey], [op.eventId, op.timeMs, op.afterMs, ttl, op.throttleMs, op.alertId]);
+          return this.invoke(p, 'dormant', [key('recent'), throttleKey, decisions], [op.eventId, op.timeMs, op.afterMs, ttl, op.throttleMs, op.alertId]);
         case 'sequence':
-          return this.invoke(p, 'sequence', [key('first'), key('then'), throttleKey], [op.step, op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+          return this.invoke(p, 'sequence', [key('first'), key('then'), throttleKey, decisions], [op.step, op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
       }
     };
   }

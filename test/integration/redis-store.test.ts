@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { RedisStateStore } from '../../src/state/redis-store.js';
+import { OTHER_DECISIONS_KEPT } from '../../src/state/state-store.js';
 import { stateStoreContract, type StoreFactory } from '../support/state-store.contract.js';
 import { requireServices, services } from '../support/services.js';
 
@@ -42,6 +43,23 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
       expect(key).toMatch(new RegExp(`^${p}:\\{[a-e]:[0-9a-f]{20}\\}:`));
       expect(await redis.pttl(key)).toBeGreaterThan(0);
     }
+    await store.close();
+  });
+
+  it('keeps remembered decisions bounded per key: two rings of slots and their decisions, in the key\'s hash tag, with a TTL', async () => {
+    const redis = client();
+    const p = `aw-test-${randomUUID()}`;
+    const store = new RedisStateStore(redis, p);
+    const t = Date.UTC(2026, 2, 2);
+    const n = OTHER_DECISIONS_KEPT + 300;
+    await store.apply(Array.from({ length: n }, (_, i) => ({ ruleId: 'cap', groupKey: 'k', eventId: `e${i}`, timeMs: t + i, throttleMs: 0, alertId: `a${i}`, detector: 'threshold' as const, windowMs: 60_000, count: 1_000_000 })));
+    const [key] = await redis.keys(`${p}:*:decisions`);
+    expect(key).toMatch(new RegExp(`^${p}:\\{cap:[0-9a-f]{20}\\}:decisions$`));
+    // Per decision a slot and a 'd:' field; plus 'n' and the ring's counter.
+    expect(await redis.hlen(key!)).toBe(2 * OTHER_DECISIONS_KEPT + 2);
+    expect(await redis.hexists(key!, 'd:e0')).toBe(0);
+    expect(await redis.hexists(key!, `d:e${n - 1}`)).toBe(1);
+    expect(await redis.pttl(key!)).toBeGreaterThan(0);
     await store.close();
   });
 
