@@ -1,7 +1,7 @@
 import { MAX_EVIDENCE, spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
-import { memberCap } from './keys.js';
+import { memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
 import { decisionId } from './memory-decisions.js';
-import { Entry } from './memory-entry.js';
+import { Entry, type Seen } from './memory-entry.js';
 import { byTime, countIn, densest, entriesIn, newestIn, trim } from './memory-zset.js';
 
 const SWEEP_EVERY = 10_000;
@@ -105,6 +105,7 @@ export class MemoryStateStore implements StateStore {
     let isNew: boolean;
     if (record === undefined) {
       e.seen.set(op.value, { firstId: op.eventId, firstMs: op.timeMs, lastMs: op.timeMs });
+      if (e.seen.size > NEW_VALUES_KEPT) dropLeastRecent(e.seen);
       isNew = true;
     } else if (record.firstId === op.eventId) {
       isNew = true;
@@ -212,4 +213,13 @@ const QUIET: readonly OpResult[] = Array.from({ length: 256 }, (_, count) => Obj
 
 function quiet(count: number): OpResult {
   return QUIET[count] ?? { status: 'quiet', count, evidence: [] };
+}
+
+/** Drops the values least recently seen: every one seen no later than the NEW_VALUES_DROPPED-th oldest (as new-value-3.lua). */
+function dropLeastRecent(seen: Map<string, Seen>): void {
+  const lasts = Array.from(seen.values(), (r) => r.lastMs).sort((a, b) => a - b);
+  const cutoff = lasts[NEW_VALUES_DROPPED - 1]!;
+  seen.forEach((r, value) => {
+    if (r.lastMs <= cutoff) seen.delete(value);
+  });
 }

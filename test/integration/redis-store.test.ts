@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisStateStore } from '../../src/state/redis-store.js';
+import { LAST_EVENT_TTL_MS, RedisStateStore } from '../../src/state/redis-store.js';
 import { OTHER_DECISIONS_KEPT } from '../../src/state/state-store.js';
 import { stateStoreContract, type StoreFactory } from '../support/state-store.contract.js';
 import { requireServices, services } from '../support/services.js';
@@ -24,7 +24,7 @@ const open: StoreFactory = Object.assign(
 describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
   stateStoreContract('redis', open);
 
-  it('gives every key a TTL and hash-tags keys per rule and group key', async () => {
+  it('gives every key a TTL (last-event-at too) and hash-tags keys per rule and group key', async () => {
     const redis = client();
     const p = `aw-test-${randomUUID()}`;
     const store = new RedisStateStore(redis, p);
@@ -37,7 +37,9 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
       { ...base, ruleId: 'd', eventId: 'e1', alertId: 'x4', detector: 'dormant', afterMs: 60_000, forgetMs: 365 * 86_400_000 },
       { ...base, ruleId: 'e', eventId: 'e1', alertId: 'x5', detector: 'sequence', step: 'first', windowMs: 60_000, count: 1 },
     ]);
-    const keys = await redis.keys(`${p}:*`);
+    await store.touch(Date.now());
+    expect(await redis.pttl(`${p}:last-event-at`)).toBeGreaterThan(LAST_EVENT_TTL_MS - 60_000);
+    const keys = (await redis.keys(`${p}:*`)).filter((k) => k !== `${p}:last-event-at`);
     expect(keys.length).toBeGreaterThanOrEqual(7);
     for (const key of keys) {
       expect(key).toMatch(new RegExp(`^${p}:\\{[a-e]:[0-9a-f]{20}\\}:`));

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { alertId } from '../../src/alerts/alert.js';
+import { NEW_VALUES_KEPT } from '../../src/state/keys.js';
 import { OTHER_DECISIONS_KEPT, type DetectorOp, type OpBase, type StateStore } from '../../src/state/state-store.js';
 import type { StoreFactory } from './state-store.contract.js';
 
@@ -9,7 +10,7 @@ const M = 60 * S;
 const D = 24 * 60 * M;
 
 /** Later events per case: more than every cap of the stores (sorted sets 256, dormant 16, remembered decisions, new_value values). */
-const LATER = OTHER_DECISIONS_KEPT + 76;
+const LATER = Math.max(OTHER_DECISIONS_KEPT, NEW_VALUES_KEPT) + 76;
 /** Later events before a quiet event is re-applied: more than the state's caps, fewer than the remembered decisions. */
 const SOME_LATER = 300;
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { alertId } from '../../src/alerts/alert.js';
 import type { DetectorOp, OpBase, StateStore } from '../../src/state/state-store.js';
+import { NEW_VALUES_KEPT } from '../../src/state/keys.js';
 import { decisionContract } from './state-store-decisions.contract.js';
 
 /**
@@ -133,6 +134,19 @@ export function stateStoreContract(name: string, open: StoreFactory): void {
       // 'A' keeps the key alive; 'B' alone is unused for 38 days.
       const r = await s.apply([op('e1', 'A', T0), op('e2', 'B', T0 + 2 * D), op('e2b', 'A', T0 + 20 * D), op('e3', 'B', T0 + 40 * D)]);
       expect(r.map((x) => x.status)).toEqual(['quiet', 'fire', 'quiet', 'fire']);
+    });
+
+    it(`new_value: at most ${NEW_VALUES_KEPT} values per key; beyond, the least recently seen go first and are new again`, async () => {
+      const s = await store();
+      const op = (id: string, value: string, t: number): DetectorOp => ({ ...base('nv-cap', id, t), detector: 'new_value', value, learningMs: D, forgetMs: 30 * D });
+      await s.apply([op('a1', 'A', T0), op('b1', 'B', T0 + 2 * D - 1)]);
+      // B is seen again, later than all that follows: a recently used value stays, however early it came.
+      const values = Array.from({ length: NEW_VALUES_KEPT - 1 }, (_, i) => op(`v${i}`, `V${i}`, T0 + 2 * D + i * S));
+      await s.apply([op('b2', 'B', T0 + 3 * D), ...values]);
+      // That made NEW_VALUES_KEPT + 1 values: A and V0..V98, the 100 least recently seen, went.
+      const t = T0 + 4 * D;
+      const r = await s.apply([op('a2', 'A', t), op('v0b', 'V0', t), op('v98b', 'V98', t), op('v99b', 'V99', t), op('b3', 'B', t), op('vlast', `V${NEW_VALUES_KEPT - 2}`, t)]);
+      expect(r.map((x) => x.status)).toEqual(['fire', 'fire', 'fire', 'quiet', 'quiet', 'quiet']);
     });
 
     it('dormant: fires when the previous event is at least `after` older, also on re-application', async () => {

@@ -17,7 +17,7 @@ local function decide()
   -- The key's state lives ttlMs of event time, as in the memory store: a key idle
   -- longer is forgotten (its next event is its first), whatever the wall clock has expired.
   local newest = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  if #newest > 0 and t - tonumber(newest[2]) > tonumber(ARGV[4]) then redis.call('DEL', KEYS[1]) end
+  if #newest > 0 and t - tonumber(newest[2]) > tonumber(ARGV[4]) then redis.call('UNLINK', KEYS[1]) end
   redis.call('ZADD', KEYS[1], t, ARGV[1])
   local previous = redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. t, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -17)
