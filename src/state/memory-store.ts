@@ -209,7 +209,9 @@ export class MemoryStateStore implements StateStore {
  * Quiet results are most results, all alike, and each is kept as a remembered
  * decision: one frozen object per small count rather than one per operation.
  */
-const QUIET: readonly OpResult[] = Array.from({ length: 256 }, (_, count) => Object.freeze({ status: 'quiet' as const, count, evidence: Object.freeze([]) as unknown as string[] }));
+const QUIET: readonly OpResult[] = Array.from({ length: 256 }, (_, count) =>
+  Object.freeze({ status: 'quiet' as const, count, evidence: Object.freeze([]) as unknown as string[] }),
+);
 
 function quiet(count: number): OpResult {
   return QUIET[count] ?? { status: 'quiet', count, evidence: [] };

@@ -54,7 +54,8 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
     const store = new RedisStateStore(redis, p);
     const t = Date.UTC(2026, 2, 2);
     const n = OTHER_DECISIONS_KEPT + 300;
-    await store.apply(Array.from({ length: n }, (_, i) => ({ ruleId: 'cap', groupKey: 'k', eventId: `e${i}`, timeMs: t + i, throttleMs: 0, alertId: `a${i}`, detector: 'threshold' as const, windowMs: 60_000, count: 1_000_000 })));
+    const op = (i: number) => ({ ruleId: 'cap', groupKey: 'k', eventId: `e${i}`, timeMs: t + i, throttleMs: 0, alertId: `a${i}` });
+    await store.apply(Array.from({ length: n }, (_, i) => ({ ...op(i), detector: 'threshold' as const, windowMs: 60_000, count: 1_000_000 })));
     const [key] = await redis.keys(`${p}:*:decisions`);
     expect(key).toMatch(new RegExp(`^${p}:\\{cap:[0-9a-f]{20}\\}:decisions$`));
     // Per decision a slot and a 'd:' field; plus 'n' and the ring's counter.
