@@ -13,3 +13,14 @@ export function keyTag(ruleId: string, groupKey: string): string {
 export function memberCap(count: number): number {
   return Math.max(2 * count, 256);
 }
+
+/**
+ * The most values a new_value key remembers (`v:<value>` fields): 1,000. When a
+ * new value makes it more, the values least recently seen are dropped, at least
+ * NEW_VALUES_DROPPED of them (all those seen no later than the 100th oldest, so
+ * ties need no order of strings, which Lua and JavaScript compare differently).
+ * A dropped value seen again is new again, as if forgotten.
+ */
+export const NEW_VALUES_KEPT = 1_000;
+/** See NEW_VALUES_KEPT: dropped at once, so the scan of the values is paid once per 100 new values, not per value. */
+export const NEW_VALUES_DROPPED = 100;

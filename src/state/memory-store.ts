@@ -1,58 +1,8 @@
 import { MAX_EVIDENCE, spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
-import { memberCap } from './keys.js';
-
-/** A value's record under a new_value key: the event that introduced it, its time, and the newest time seen. */
-interface Seen {
-  firstId: string;
-  firstMs: number;
-  lastMs: number;
-}
-
-/**
- * One key's state. The collections are created on first use: a key needs at
- * most two of them, and a throttle key none.
- */
-class Entry {
-  #zset: Map<string, number> | undefined;
-  #later: Map<string, number> | undefined;
-  #hash: Map<string, string> | undefined;
-  #seen: Map<string, Seen> | undefined;
-  /** new_value: when the key was first seen (`s` in Redis). */
-  sinceMs: number | undefined;
-  /** Throttle: the last alert let through (`<alertId>|<time>` in Redis). */
-  mark: { alertId: string; timeMs: number } | undefined;
-
-  constructor(
-    /** Newest event time that touched the entry; expiry is by event time. */
-    public lastMs: number,
-    public spanMs: number,
-  ) {}
-
-  /** Sorted set: member → score (event time). */
-  get zset(): Map<string, number> {
-    return (this.#zset ??= new Map());
-  }
-
-  /** A second sorted set (the B events of a sequence). */
-  get later(): Map<string, number> {
-    return (this.#later ??= new Map());
-  }
-
-  /** The second sorted set when it exists. */
-  get laterIfAny(): Map<string, number> | undefined {
-    return this.#later;
-  }
-
-  /** Hash: field → value. */
-  get hash(): Map<string, string> {
-    return (this.#hash ??= new Map());
-  }
-
-  /** new_value: value → its record (`v:<value>` in Redis). */
-  get seen(): Map<string, Seen> {
-    return (this.#seen ??= new Map());
-  }
-}
+import { memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
+import { decisionId } from './memory-decisions.js';
+import { Entry, type Seen } from './memory-entry.js';
+import { byTime, countIn, densest, entriesIn, newestIn, trim } from './memory-zset.js';
 
 const SWEEP_EVERY = 10_000;
 
@@ -103,6 +53,14 @@ export class MemoryStateStore implements StateStore {
     this.maxEventMs = Math.max(this.maxEventMs, op.timeMs);
     if (++this.opsSinceSweep >= SWEEP_EVERY) this.sweep();
     const entry = this.entry(this.entries, op, spanOf(op));
+    const id = decisionId(op);
+    // A decision once made is the decision: the event is back (a re-delivered record), its state is already applied.
+    const known = entry.decisionsIfAny?.get(id, op.timeMs);
+    if (known !== undefined) return known;
+    return entry.decisions.remember(id, op.timeMs, this.decideOp(op, entry));
+  }
+
+  private decideOp(op: DetectorOp, entry: Entry): OpResult {
     switch (op.detector) {
       case 'fire':
         return this.decide(op, 1, [op.eventId]);
@@ -147,6 +105,7 @@ export class MemoryStateStore implements StateStore {
     let isNew: boolean;
     if (record === undefined) {
       e.seen.set(op.value, { firstId: op.eventId, firstMs: op.timeMs, lastMs: op.timeMs });
+      if (e.seen.size > NEW_VALUES_KEPT) dropLeastRecent(e.seen);
       isNew = true;
     } else if (record.firstId === op.eventId) {
       isNew = true;
@@ -196,7 +155,7 @@ export class MemoryStateStore implements StateStore {
     return this.decide(op, n, [op.eventId, ...firsts].slice(0, MAX_EVIDENCE));
   }
 
-  /** The throttle: one alert per rule and key per throttle period; the same alert id always passes. */
+  /** The throttle: one alert per rule and key per throttle period; the same alert id always passes (see lua/includes/throttle.lua). */
   private decide(op: DetectorOp, count: number, evidence: string[]): OpResult {
     const status = this.throttle(op);
     return { status, count, evidence: status === 'fire' ? evidence : [] };
@@ -246,85 +205,23 @@ export class MemoryStateStore implements StateStore {
   }
 }
 
-function quiet(count: number): OpResult {
-  return { status: 'quiet', count, evidence: [] };
-}
-
-function countIn(zset: Map<string, number>, from: number, to: number): number {
-  let n = 0;
-  for (const t of zset.values()) if (t >= from && t <= to) n++;
-  return n;
-}
-
-/** Members with times in [from, to], as [member, time] pairs in insertion order. */
-function entriesIn(zset: Map<string, number>, from: number, to: number): Array<[string, number]> {
-  const found: Array<[string, number]> = [];
-  zset.forEach((t, member) => {
-    if (t >= from && t <= to) found.push([member, t]);
-  });
-  return found;
-}
-
-/** Ascending by time, ties by member (as ZRANGEBYSCORE). */
-function byTime([a, ta]: [string, number], [b, tb]: [string, number]): number {
-  return ta - tb || (a < b ? -1 : a > b ? 1 : 0);
-}
-
 /**
- * The densest window of length `window` containing time t (see densest() in
- * lua/includes/throttle.lua): its count and members newest first, bounded.
+ * Quiet results are most results, all alike, and each is kept as a remembered
+ * decision: one frozen object per small count rather than one per operation.
  */
-function densest(zset: Map<string, number>, t: number, window: number): { count: number; members: string[] } {
-  const points = entriesIn(zset, t - window, t + window).sort(byTime);
-  let best = 0;
-  let from = 0;
-  let to = -1;
-  let j = 0;
-  for (let i = 0; i < points.length && points[i]![1] <= t; i++) {
-    j = Math.max(j, i);
-    while (j < points.length && points[j]![1] <= points[i]![1] + window) j++;
-    if (j - i > best) [best, from, to] = [j - i, i, j - 1];
-  }
-  const members: string[] = [];
-  for (let k = to; k >= from && members.length < MAX_EVIDENCE; k--) members.push(points[k]![0]);
-  return { count: best, members };
+const QUIET: readonly OpResult[] = Array.from({ length: 256 }, (_, count) =>
+  Object.freeze({ status: 'quiet' as const, count, evidence: Object.freeze([]) as unknown as string[] }),
+);
+
+function quiet(count: number): OpResult {
+  return QUIET[count] ?? { status: 'quiet', count, evidence: [] };
 }
 
-/** Members in [from, to], newest first (ties: greater member first, as ZREVRANGEBYSCORE), bounded. */
-function newestIn(zset: Map<string, number>, from: number, to: number): string[] {
-  return entriesIn(zset, from, to)
-    .sort(([a, ta], [b, tb]) => tb - ta || (a < b ? 1 : a > b ? -1 : 0))
-    .slice(0, MAX_EVIDENCE)
-    .map(([member]) => member);
-}
-
-/** Removes members older than `before`, then all but the newest `keep` (as ZREMRANGEBYSCORE + ZREMRANGEBYRANK). */
-function trim(zset: Map<string, number>, before: number, keep: number, alsoFrom?: Map<string, string>): void {
-  zset.forEach((t, member) => {
-    if (t < before) {
-      zset.delete(member);
-      alsoFrom?.delete(member);
-    }
+/** Drops the values least recently seen: every one seen no later than the NEW_VALUES_DROPPED-th oldest (as new-value-3.lua). */
+function dropLeastRecent(seen: Map<string, Seen>): void {
+  const lasts = Array.from(seen.values(), (r) => r.lastMs).sort((a, b) => a - b);
+  const cutoff = lasts[NEW_VALUES_DROPPED - 1]!;
+  seen.forEach((r, value) => {
+    if (r.lastMs <= cutoff) seen.delete(value);
   });
-  const excess = zset.size - keep;
-  if (excess <= 0) return;
-  // Usually one over the cap (one was just added): find it in one pass rather than sorting the set on every add.
-  const oldest = excess === 1 ? [oldestOf(zset)] : [...zset].sort(byTime).slice(0, excess).map(([member]) => member);
-  for (const member of oldest) {
-    zset.delete(member);
-    alsoFrom?.delete(member);
-  }
-}
-
-/** The first member in (time, member) order; the set is not empty. */
-function oldestOf(zset: Map<string, number>): string {
-  let oldest = '';
-  let oldestMs = Infinity;
-  zset.forEach((t, member) => {
-    if (t < oldestMs || (t === oldestMs && member < oldest)) {
-      oldest = member;
-      oldestMs = t;
-    }
-  });
-  return oldest;
 }

@@ -1,17 +1,26 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { StateError } from '../errors.js';
-import { keyTag, memberCap } from './keys.js';
+import { keyTag, memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
 import { defineScripts, loadScripts, type LuaScript } from './scripts.js';
 import { spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
 
 const STATUS: readonly OpStatus[] = ['quiet', 'fire', 'throttled'];
 
 type Reply = Array<string | number>;
+
+/**
+ * Lifetime of `last-event-at` after the newest arrival, in ms: 90 days. Like
+ * every key it expires, so a removed deployment leaves nothing behind; a
+ * silence longer than this is seen anew from each replica's start.
+ */
+export const LAST_EVENT_TTL_MS = 90 * 86_400_000;
 type Call = (pipeline: ChainableCommander) => void;
 
 /**
  * Detector state in Redis: every operation is one Lua script (atomic), and a
- * batch of operations is one pipeline (one round trip), in order.
+ * batch of operations is one pipeline (one round trip), in order. Each script
+ * also remembers its decision in the key's `decisions` hash (same hash tag),
+ * so a re-applied event gets its first reply without another round trip.
  */
 export class RedisStateStore implements StateStore {
   private readonly scripts: Map<string, LuaScript>;
@@ -35,7 +44,7 @@ export class RedisStateStore implements StateStore {
 
   async touch(nowMs: number): Promise<void> {
     const pipeline = this.redis.pipeline();
-    this.invoke(pipeline, 'touch', [`${this.prefix}:last-event-at`], [nowMs]);
+    this.invoke(pipeline, 'touch', [`${this.prefix}:last-event-at`], [nowMs, LAST_EVENT_TTL_MS]);
     await this.exec(pipeline);
   }
 
@@ -57,20 +66,21 @@ export class RedisStateStore implements StateStore {
     const key = (kind: string) => base + kind;
     const ttl = spanOf(op) + TTL_MARGIN_MS;
     const throttleKey = key('throttle');
+    const decisions = key('decisions');
     return (p) => {
       switch (op.detector) {
         case 'fire':
-          return this.invoke(p, 'fire', [throttleKey], [op.alertId, op.timeMs, op.throttleMs]);
+          return this.invoke(p, 'fire', [throttleKey, decisions], [op.alertId, op.timeMs, op.throttleMs, op.eventId, ttl]);
         case 'threshold':
-          return this.invoke(p, 'threshold', [key('events'), throttleKey], [op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+          return this.invoke(p, 'threshold', [key('events'), throttleKey, decisions], [op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
         case 'distinct':
-          return this.invoke(p, 'distinct', [key('values'), key('value-events'), throttleKey], [op.eventId, op.timeMs, op.value, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+          return this.invoke(p, 'distinct', [key('values'), key('value-events'), throttleKey, decisions], [op.eventId, op.timeMs, op.value, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
         case 'new_value':
-          return this.invoke(p, 'new-value', [key('seen'), throttleKey], [op.eventId, op.timeMs, op.value, op.learningMs, op.forgetMs, ttl, op.throttleMs, op.alertId]);
+          return this.invoke(p, 'new-value', [key('seen'), throttleKey, decisions], [op.eventId, op.timeMs, op.value, op.learningMs, op.forgetMs, ttl, op.throttleMs, op.alertId, NEW_VALUES_KEPT, NEW_VALUES_DROPPED]);
         case 'dormant':
-          return this.invoke(p, 'dormant', [key('recent'), throttleKey], [op.eventId, op.timeMs, op.afterMs, ttl, op.throttleMs, op.alertId]);
+          return this.invoke(p, 'dormant', [key('recent'), throttleKey, decisions], [op.eventId, op.timeMs, op.afterMs, ttl, op.throttleMs, op.alertId]);
         case 'sequence':
-          return this.invoke(p, 'sequence', [key('first'), key('then'), throttleKey], [op.step, op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+          return this.invoke(p, 'sequence', [key('first'), key('then'), throttleKey, decisions], [op.step, op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
       }
     };
   }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { StateError } from '../errors.js';
 import { packageVersion } from '../version.js';
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
@@ -23,6 +24,7 @@ export function loadScripts(): Map<string, LuaScript> {
     const match = /^([a-z][a-z-]*)-(\d+|n)\.lua$/.exec(file);
     if (match === null) continue;
     const [, name, keys] = match;
+    if (scripts.has(name!)) throw new StateError(`two Lua scripts named ${name} in ${LUA_DIR.pathname} (a stale build?)`);
     let lua = readFileSync(new URL(file, LUA_DIR), 'utf8');
     for (let m = INCLUDE.exec(lua); m !== null; m = INCLUDE.exec(lua)) {
       const included = readFileSync(new URL(`includes/${m[1]}.lua`, LUA_DIR), 'utf8');

@@ -1,7 +1,9 @@
 /**
  * What the engine asks the state store, one operation per (event, rule). Each
- * operation is applied atomically and idempotently per event id: applying the
- * same operation twice leaves the same state and returns the same decision.
+ * operation is applied atomically and idempotently per event id: the decision
+ * for (rule, group key, event id, and for a sequence its step) is remembered as
+ * long as the key's state (bounded, see FIRED_DECISIONS_KEPT), and applying the
+ * same operation again returns it and changes no state.
  */
 export type DetectorOp =
   | (OpBase & { detector: 'fire' })
@@ -53,8 +55,28 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
-/** How long an operation's state must live, in ms of event time. */
+/**
+ * Remembered decisions kept per rule and group key: the newest 256 that fired
+ * and, apart, the newest 1,024 others (quiet or throttled). A decision is
+ * remembered so that re-applying its event (a Kafka record delivered again after
+ * a crash or rebalance) returns it unchanged; fired ones are kept apart so that
+ * a flood of quiet events cannot push out the alerts a crash must not lose.
+ * Keep in step with lua/includes/decisions.lua.
+ */
+export const FIRED_DECISIONS_KEPT = 256;
+/** See FIRED_DECISIONS_KEPT. */
+export const OTHER_DECISIONS_KEPT = 1_024;
+
+/**
+ * How long an operation's state, and so its remembered decisions, must live,
+ * in ms of event time: the detector's span, or the throttle period when longer
+ * (a throttled decision depends on the throttle mark).
+ */
 export function spanOf(op: DetectorOp): number {
+  return Math.max(detectorSpanOf(op), op.throttleMs);
+}
+
+function detectorSpanOf(op: DetectorOp): number {
   switch (op.detector) {
     case 'threshold':
     case 'distinct':

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisStateStore } from '../../src/state/redis-store.js';
+import { LAST_EVENT_TTL_MS, RedisStateStore } from '../../src/state/redis-store.js';
+import { OTHER_DECISIONS_KEPT } from '../../src/state/state-store.js';
 import { stateStoreContract, type StoreFactory } from '../support/state-store.contract.js';
 import { requireServices, services } from '../support/services.js';
 
@@ -23,7 +24,7 @@ const open: StoreFactory = Object.assign(
 describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
   stateStoreContract('redis', open);
 
-  it('gives every key a TTL and hash-tags keys per rule and group key', async () => {
+  it('gives every key a TTL (last-event-at too) and hash-tags keys per rule and group key', async () => {
     const redis = client();
     const p = `aw-test-${randomUUID()}`;
     const store = new RedisStateStore(redis, p);
@@ -36,12 +37,32 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
       { ...base, ruleId: 'd', eventId: 'e1', alertId: 'x4', detector: 'dormant', afterMs: 60_000, forgetMs: 365 * 86_400_000 },
       { ...base, ruleId: 'e', eventId: 'e1', alertId: 'x5', detector: 'sequence', step: 'first', windowMs: 60_000, count: 1 },
     ]);
-    const keys = await redis.keys(`${p}:*`);
+    await store.touch(Date.now());
+    expect(await redis.pttl(`${p}:last-event-at`)).toBeGreaterThan(LAST_EVENT_TTL_MS - 60_000);
+    const keys = (await redis.keys(`${p}:*`)).filter((k) => k !== `${p}:last-event-at`);
     expect(keys.length).toBeGreaterThanOrEqual(7);
     for (const key of keys) {
       expect(key).toMatch(new RegExp(`^${p}:\\{[a-e]:[0-9a-f]{20}\\}:`));
       expect(await redis.pttl(key)).toBeGreaterThan(0);
     }
+    await store.close();
+  });
+
+  it('keeps remembered decisions bounded per key: two rings of slots and their decisions, in the key\'s hash tag, with a TTL', async () => {
+    const redis = client();
+    const p = `aw-test-${randomUUID()}`;
+    const store = new RedisStateStore(redis, p);
+    const t = Date.UTC(2026, 2, 2);
+    const n = OTHER_DECISIONS_KEPT + 300;
+    const op = (i: number) => ({ ruleId: 'cap', groupKey: 'k', eventId: `e${i}`, timeMs: t + i, throttleMs: 0, alertId: `a${i}` });
+    await store.apply(Array.from({ length: n }, (_, i) => ({ ...op(i), detector: 'threshold' as const, windowMs: 60_000, count: 1_000_000 })));
+    const [key] = await redis.keys(`${p}:*:decisions`);
+    expect(key).toMatch(new RegExp(`^${p}:\\{cap:[0-9a-f]{20}\\}:decisions$`));
+    // Per decision a slot and a 'd:' field; plus 'n' and the ring's counter.
+    expect(await redis.hlen(key!)).toBe(2 * OTHER_DECISIONS_KEPT + 2);
+    expect(await redis.hexists(key!, 'd:e0')).toBe(0);
+    expect(await redis.hexists(key!, `d:e${n - 1}`)).toBe(1);
+    expect(await redis.pttl(key!)).toBeGreaterThan(0);
     await store.close();
   });
 

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { alertId } from '../../src/alerts/alert.js';
 import type { DetectorOp, OpBase, StateStore } from '../../src/state/state-store.js';
+import { NEW_VALUES_KEPT } from '../../src/state/keys.js';
+import { decisionContract } from './state-store-decisions.contract.js';
 
 /**
  * One set of expectations for every StateStore implementation. `open` returns a
@@ -50,13 +52,14 @@ export function stateStoreContract(name: string, open: StoreFactory): void {
 
     it('threshold: the same event id never counts twice, and re-applying it gives the same decision', async () => {
       const s = await store();
-      await s.apply([threshold('e1', T0), threshold('e2', T0 + S)]);
+      const before = await s.apply([threshold('e1', T0), threshold('e2', T0 + S)]);
       const first = await s.apply([threshold('e3', T0 + 2 * S)]);
       const again1 = await s.apply([threshold('e3', T0 + 2 * S), threshold('e1', T0), threshold('e2', T0 + S)]);
       expect(first[0]).toMatchObject({ status: 'fire', count: 3 });
-      expect(again1[0]).toMatchObject({ status: 'fire', count: 3 });
-      // e1 and e2 now sit in a window with all three events; still three, never six.
-      expect(again1.map((x) => x.count)).toEqual([3, 3, 3]);
+      // Each event gets its first decision back: e1 and e2 stay quiet, though their window now holds all three.
+      expect(again1).toEqual([first[0], ...before]);
+      // Three events, never six.
+      expect((await s.apply([threshold('e4', T0 + 3 * S)]))[0]!.count).toBe(4);
     });
 
     it('threshold: counts the densest window containing the event, so out-of-order events count', async () => {
@@ -133,6 +136,19 @@ export function stateStoreContract(name: string, open: StoreFactory): void {
       expect(r.map((x) => x.status)).toEqual(['quiet', 'fire', 'quiet', 'fire']);
     });
 
+    it(`new_value: at most ${NEW_VALUES_KEPT} values per key; beyond, the least recently seen go first and are new again`, async () => {
+      const s = await store();
+      const op = (id: string, value: string, t: number): DetectorOp => ({ ...base('nv-cap', id, t), detector: 'new_value', value, learningMs: D, forgetMs: 30 * D });
+      await s.apply([op('a1', 'A', T0), op('b1', 'B', T0 + 2 * D - 1)]);
+      // B is seen again, later than all that follows: a recently used value stays, however early it came.
+      const values = Array.from({ length: NEW_VALUES_KEPT - 1 }, (_, i) => op(`v${i}`, `V${i}`, T0 + 2 * D + i * S));
+      await s.apply([op('b2', 'B', T0 + 3 * D), ...values]);
+      // That made NEW_VALUES_KEPT + 1 values: A and V0..V98, the 100 least recently seen, went.
+      const t = T0 + 4 * D;
+      const r = await s.apply([op('a2', 'A', t), op('v0b', 'V0', t), op('v98b', 'V98', t), op('v99b', 'V99', t), op('b3', 'B', t), op('vlast', `V${NEW_VALUES_KEPT - 2}`, t)]);
+      expect(r.map((x) => x.status)).toEqual(['fire', 'fire', 'fire', 'quiet', 'quiet', 'quiet']);
+    });
+
     it('dormant: fires when the previous event is at least `after` older, also on re-application', async () => {
       const s = await store();
       const op = (id: string, t: number): DetectorOp => ({ ...base('dm', id, t), detector: 'dormant', afterMs: 30 * D, forgetMs: 365 * D });
@@ -204,4 +220,5 @@ export function stateStoreContract(name: string, open: StoreFactory): void {
       expect(check[0]!.count).toBe(201);
     });
   });
+  decisionContract(name, open);
 }

@@ -3,9 +3,10 @@ local ttlMargin = 3600000 -- keep in step with TTL_MARGIN_MS in state-store.ts
 local maxEvidence = 20 -- keep in step with MAX_EVIDENCE in state-store.ts
 
 -- throttle(key, alertId, timeMs, throttleMs) -> 1 fire, 2 throttled
--- One alert per rule and group key per throttle period (event time). The same
--- alert id always passes, so re-processing an event re-emits the same alert
--- (the outbox drops the duplicate) instead of losing it.
+-- One alert per rule and group key per throttle period (event time). A
+-- re-applied event normally gets its remembered decision (decisions.lua) and
+-- never comes here; when that decision was forgotten, the same alert id still
+-- passes, so the alert is re-emitted (the outbox drops the duplicate), not lost.
 local function throttle(key, alertId, timeMs, throttleMs)
   if throttleMs <= 0 then return 1 end
   local mark = redis.call('GET', key)

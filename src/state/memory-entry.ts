@@ -1,0 +1,65 @@
+import { Decisions } from './memory-decisions.js';
+
+/** A value's record under a new_value key: the event that introduced it, its time, and the newest time seen. */
+export interface Seen {
+  firstId: string;
+  firstMs: number;
+  lastMs: number;
+}
+
+/**
+ * One key's state. The collections are created on first use: a key needs at
+ * most two of them, and a throttle key none.
+ */
+export class Entry {
+  #zset: Map<string, number> | undefined;
+  #later: Map<string, number> | undefined;
+  #hash: Map<string, string> | undefined;
+  #seen: Map<string, Seen> | undefined;
+  #decisions: Decisions | undefined;
+  /** new_value: when the key was first seen (`s` in Redis). */
+  sinceMs: number | undefined;
+  /** Throttle: the last alert let through (`<alertId>|<time>` in Redis). */
+  mark: { alertId: string; timeMs: number } | undefined;
+
+  constructor(
+    /** Newest event time that touched the entry; expiry is by event time. */
+    public lastMs: number,
+    public spanMs: number,
+  ) {}
+
+  /** Sorted set: member → score (event time). */
+  get zset(): Map<string, number> {
+    return (this.#zset ??= new Map());
+  }
+
+  /** A second sorted set (the B events of a sequence). */
+  get later(): Map<string, number> {
+    return (this.#later ??= new Map());
+  }
+
+  /** The second sorted set when it exists. */
+  get laterIfAny(): Map<string, number> | undefined {
+    return this.#later;
+  }
+
+  /** Hash: field → value. */
+  get hash(): Map<string, string> {
+    return (this.#hash ??= new Map());
+  }
+
+  /** new_value: value → its record (`v:<value>` in Redis). */
+  get seen(): Map<string, Seen> {
+    return (this.#seen ??= new Map());
+  }
+
+  /** Decisions made for this key (`decisions` hash in Redis). */
+  get decisions(): Decisions {
+    return (this.#decisions ??= new Decisions());
+  }
+
+  /** The decisions when any were made. */
+  get decisionsIfAny(): Decisions | undefined {
+    return this.#decisions;
+  }
+}
