@@ -57,7 +57,9 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
   // Queues and workers on connections of their own: a delivery's completion never waits behind the engine's pipelines.
   const queueRedis = redis.duplicate();
   const workerRedis = redis.duplicate({ maxRetriesPerRequest: null });
-  const queues = new DeliveryQueues(queueRedis, config.redis.prefix, sinks.map((s) => s.name));
+  // Outages are logged once, by the main connection's listener; without a listener ioredis would print each error.
+  for (const connection of [queueRedis, workerRedis]) connection.on('error', () => undefined);
+  const queues = new DeliveryQueues(queueRedis, config.redis.prefix, sinks.map((s) => s.name), () => undefined);
   const pipeline = new Pipeline(new Engine(rules.enabled, state), queues, new Router(config.routes), metrics, log);
   let processingProblem: string | undefined;
 

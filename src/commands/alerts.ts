@@ -23,7 +23,8 @@ export async function alertsCommand(action: (admin: AlertAdmin, sinks: string[])
   const configured = config.sinks.map((s) => s.name);
   if (flags.sink !== undefined && !configured.includes(flags.sink)) throw new AuditwatchError(ErrorCode.config, `no sink named ${flags.sink}; configured: ${configured.join(', ')}`);
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
-  const queues = new DeliveryQueues(redis, config.redis.prefix, configured);
+  redis.on('error', () => undefined); // the command that fails reports it, without its arguments
+  const queues = new DeliveryQueues(redis, config.redis.prefix, configured, () => undefined);
   try {
     const result = await action(new AlertAdmin(queues), flags.sink === undefined ? configured : [flags.sink]);
     const [alerts, problems] = Array.isArray(result) ? [result, []] : [result.done, result.problems];

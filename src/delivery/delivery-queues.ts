@@ -54,12 +54,18 @@ const JOB_OPTIONS: JobsOptions = {
 export class DeliveryQueues {
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
 
+  /** `onError` hears connection errors (BullMQ would print them with the command's arguments, a password included). */
   constructor(
     private readonly redis: Redis,
     readonly prefix: string,
     readonly sinks: readonly string[],
+    onError: (error: Error) => void,
   ) {
-    for (const sink of sinks) this.queues.set(sink, new Queue<DeliveryJob>(QUEUE_NAME, { connection: redis, prefix: queuePrefix(prefix, sink) }));
+    for (const sink of sinks) {
+      const queue = new Queue<DeliveryJob>(QUEUE_NAME, { connection: redis, prefix: queuePrefix(prefix, sink) });
+      queue.on('error', onError);
+      this.queues.set(sink, queue);
+    }
   }
 
   /** The queue of a configured sink; undefined for a name that is not configured. */

@@ -114,7 +114,7 @@ export class DeliveryWorkers {
       return new RateLimitError();
     }
     this.o.metrics.deliveries.inc({ sink: label, outcome: 'retry' });
-    this.o.log.warn(context, 'delivery failed; will retry');
+    this.o.log.warn({ ...context, retry: true }, 'delivery failed');
     return error;
   }
 

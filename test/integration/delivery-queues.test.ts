@@ -11,7 +11,7 @@ const opened: Array<{ queues: DeliveryQueues; redis: Redis; prefix: string }> = 
 function open(sinks = ['slack', 'pagerduty']): DeliveryQueues {
   const redis = new Redis(requireServices().redisUrl, { maxRetriesPerRequest: 2 });
   const prefix = `aw-test-${randomUUID()}`;
-  const queues = new DeliveryQueues(redis, prefix, sinks);
+  const queues = new DeliveryQueues(redis, prefix, sinks, () => undefined);
   opened.push({ queues, redis, prefix });
   return queues;
 }
