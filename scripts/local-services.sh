@@ -3,10 +3,10 @@
 # and a real redis-server on loopback, for tests and for people. No Docker needed.
 #
 #   scripts/local-services.sh install               fetch Kafka jars (Maven), apt-install redis-server and prometheus if missing
-#   scripts/local-services.sh start [kafka|redis|all]   (default all) start and wait until they really answer
-#   scripts/local-services.sh stop  [kafka|redis|all]   SIGTERM (then SIGKILL after a timeout); data dir is kept
-#   scripts/local-services.sh kill  kafka|redis|all     SIGKILL (crash tests)
-#   scripts/local-services.sh restart [kafka|redis|all]
+#   scripts/local-services.sh start [kafka|redis|cluster|all]   (default all) start and wait until they really answer
+#   scripts/local-services.sh stop  [kafka|redis|cluster|all]   SIGTERM (then SIGKILL after a timeout); data dir is kept
+#   scripts/local-services.sh kill  kafka|redis|cluster|all     SIGKILL (crash tests)
+#   scripts/local-services.sh restart [kafka|redis|cluster|all]
 #   scripts/local-services.sh env                   print `export` lines (eval "$(scripts/local-services.sh env)")
 #   scripts/local-services.sh status                which are running (exit 0 = all running, 3 = not all)
 #   scripts/local-services.sh clean                 stop all and delete the state dir
@@ -280,6 +280,12 @@ EOF
     echo "export AUDITWATCH_KAFKA_SASL_SSL_BROKERS=127.0.0.1:$KAFKA_SASL_SSL_PORT"
     echo "export AUDITWATCH_KAFKA_SSL_CA_FILE=$CA_PEM"
   fi
+  # (absent until the cluster's first start)
+  if [ -s "$CLUSTER_CONF" ]; then
+    # shellcheck disable=SC1090
+    . "$CLUSTER_CONF"
+    echo "export AUDITWATCH_REDIS_CLUSTER_NODES=$(cluster_nodes)"
+  fi
 }
 
 # --------------------------------------------------------------------------- processes
@@ -545,13 +551,81 @@ $(tail -n 30 "$REDIS_DIR/redis.log" 2>/dev/null)"
   log "redis ready (pid $(running_pid redis), $((SECONDS - t0))s)"
 }
 
+# --------------------------------------------------------------------------- redis cluster
+# Three masters (no replicas) on loopback, each in its own directory (nodes.conf is
+# written there), with an explicit cluster bus port so that port + 10000 need not be
+# free. Ports are chosen once and kept in their own file, beside the main config.
+
+CLUSTER_CONF="$STATE_DIR/redis-cluster.conf"
+
+ensure_cluster_ports() {
+  if [ ! -s "$CLUSTER_CONF" ]; then
+    need_node
+    local used="${KAFKA_PORT:-} ${KAFKA_SASL_PORT:-} ${KAFKA_SASL_SSL_PORT:-} ${KAFKA_INTERNAL_PORT:-} ${KAFKA_CONTROLLER_PORT:-} ${REDIS_PORT:-}" port picked=()
+    for port in $(node "$HELPER" free-ports 12); do
+      [[ " $used " == *" $port "* ]] || picked+=("$port")
+    done
+    [ "${#picked[@]}" -ge 6 ] || die "could not pick free ports for the Redis Cluster"
+    printf 'CLUSTER_PORTS="%s %s %s"\nCLUSTER_BUS_PORTS="%s %s %s"\n' "${picked[@]:0:6}" >"$CLUSTER_CONF"
+  fi
+  # shellcheck disable=SC1090
+  . "$CLUSTER_CONF"
+}
+
+cluster_nodes() { local p out=""; for p in $CLUSTER_PORTS; do out="$out${out:+,}127.0.0.1:$p"; done; echo "$out"; }
+
+cluster_state() { timeout 3 redis-cli -h 127.0.0.1 -p "${CLUSTER_PORTS%% *}" cluster info 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_state://p'; }
+
+install_cluster() { install_redis; }
+
+start_cluster() {
+  ensure_cluster_ports
+  local ports=($CLUSTER_PORTS) bus=($CLUSTER_BUS_PORTS) i name dir t0=$SECONDS deadline fresh=0
+  for i in 0 1 2; do
+    name=redis-cluster-$i
+    dir=$STATE_DIR/$name
+    mkdir -p "$dir"
+    if running_pid "$name" >/dev/null; then continue; fi
+    port_listening "${ports[$i]}" && die "port ${ports[$i]} (remembered for $name) is in use by another process; free it or run 'clean'"
+    [ -s "$dir/nodes.conf" ] || fresh=1
+    launch "$name" "$dir/redis.log" "$(command -v redis-server)" --port "${ports[$i]}" --cluster-port "${bus[$i]}" --bind 127.0.0.1 \
+      --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 3000 \
+      --save "" --appendonly no --daemonize no --dir "$dir" --logfile "" --protected-mode yes
+  done
+  deadline=$((SECONDS + 30))
+  for i in 0 1 2; do
+    until [ "$(timeout 3 redis-cli -h 127.0.0.1 -p "${ports[$i]}" ping 2>/dev/null)" = PONG ]; do
+      [ "$SECONDS" -lt "$deadline" ] || die "redis-cluster-$i did not answer PING within 30s:
+$(tail -n 30 "$STATE_DIR/redis-cluster-$i/redis.log" 2>/dev/null)"
+      sleep 0.1
+    done
+  done
+  # The nodes remember their cluster in nodes.conf, but without persistence a restart empties it: create it again.
+  if [ "$fresh" = 1 ] || [ "$(cluster_state)" != ok ]; then
+    for i in 0 1 2; do timeout 5 redis-cli -h 127.0.0.1 -p "${ports[$i]}" cluster reset hard >/dev/null 2>&1 || true; done
+    redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" \
+      --cluster-replicas 0 --cluster-yes >"$STATE_DIR/redis-cluster-0/create.log" 2>&1 \
+      || die "redis-cli --cluster create failed: $(tail -n 20 "$STATE_DIR/redis-cluster-0/create.log")"
+  fi
+  until [ "$(cluster_state)" = ok ]; do
+    [ "$SECONDS" -lt "$deadline" ] || die "the Redis Cluster did not reach cluster_state:ok within 30s"
+    sleep 0.2
+  done
+  log "redis cluster ready on $(cluster_nodes) ($((SECONDS - t0))s)"
+}
+
+stop_cluster() { # SIGNAL TIMEOUT
+  local i
+  for i in 0 1 2; do stop_one "redis-cluster-$i" "$1" "$2"; done
+}
+
 # --------------------------------------------------------------------------- commands
 
 targets() { # ARG -> list of services
   case "${1:-all}" in
-    all) echo "redis kafka" ;;
-    kafka | redis) echo "$1" ;;
-    *) log "unknown service '$1' (kafka|redis|all)"; exit 2 ;;
+    all) echo "redis cluster kafka" ;;
+    kafka | redis | cluster) echo "$1" ;;
+    *) log "unknown service '$1' (kafka|redis|cluster|all)"; exit 2 ;;
   esac
 }
 
@@ -570,6 +644,10 @@ cmd_start() {
   # install first (before choosing ports), so a failed install leaves nothing half-made
   for svc in $list; do "install_$svc"; done
   ensure_state
+  if [[ " $list " == *" cluster "* ]]; then
+    ensure_cluster_ports
+    (umask 077 && env_lines >"$ENV_FILE.tmp") && mv "$ENV_FILE.tmp" "$ENV_FILE"
+  fi
   for svc in $list; do "start_$svc"; done
 }
 
@@ -579,7 +657,8 @@ cmd_stop() { # SIGNAL SERVICE
   [ -d "$STATE_DIR" ] || { log "nothing to stop ($STATE_DIR does not exist)"; return 0; }
   lock_state
   for svc in $list; do
-    if [ "$sig" = KILL ]; then stop_one "$svc" KILL 10
+    if [ "$svc" = cluster ]; then stop_cluster "$sig" 10
+    elif [ "$sig" = KILL ]; then stop_one "$svc" KILL 10
     elif [ "$svc" = kafka ]; then stop_one kafka TERM "$STOP_TIMEOUT"
     else stop_one "$svc" TERM 10; fi
   done
@@ -595,6 +674,15 @@ cmd_status() {
   if ! load_conf; then
     echo "not initialised (state dir $STATE_DIR)"
     return 3
+  fi
+  if [ -s "$CLUSTER_CONF" ]; then
+    # shellcheck disable=SC1090
+    . "$CLUSTER_CONF"
+    echo "redis cluster: state $(cluster_state || true) on $(cluster_nodes)"
+    for svc in 0 1 2; do running_pid "redis-cluster-$svc" >/dev/null || all=3; done
+  else
+    echo "redis cluster: not initialised"
+    all=3
   fi
   for svc in kafka redis; do
     if pid=$(running_pid "$svc"); then

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { Router } from './alerts/router.js';
 import type { ServiceConfig } from './config/service-config.js';
@@ -16,6 +15,7 @@ import { Metrics } from './metrics.js';
 import { Pipeline } from './pipeline.js';
 import { createSinks } from './sinks/create-sinks.js';
 import { KafkaSource } from './source/kafka-source.js';
+import { checkEvictionPolicy, COMMAND_TIMEOUT_MS, createRedis } from './state/redis-connection.js';
 import { RedisStateStore } from './state/redis-store.js';
 
 /** A running `auditwatch run`. */
@@ -41,7 +41,8 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
   metrics.allow(rules.rules.map((r) => r.id), sinks.map((s) => s.name));
   metrics.rulesLoaded.set(rules.enabled.length);
 
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, retryStrategy: (n) => Math.min(n * 250, 2_000), lazyConnect: true });
+  const retryStrategy = (n: number) => Math.min(n * 250, 2_000);
+  const redis = createRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy, lazyConnect: true, commandTimeout: COMMAND_TIMEOUT_MS });
   let redisUp = false;
   redis.on('ready', () => {
     if (!redisUp) log.info('redis connected');
@@ -51,12 +52,16 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     if (redisUp) log.error({ err: error.message }, 'redis unreachable (outage start)');
     redisUp = false;
   });
-  await redis.connect().catch((error: Error) => log.error({ err: error.message }, 'redis unreachable at start-up; retrying'));
+  await redis.connect().then(
+    () => checkEvictionPolicy(redis, log),
+    (error: Error) => log.error({ err: error.message }, 'redis unreachable at start-up; retrying'),
+  );
 
   const state = new RedisStateStore(redis, config.redis.prefix);
   // Queues and workers on connections of their own: a delivery's completion never waits behind the engine's pipelines.
-  const queueRedis = redis.duplicate();
-  const workerRedis = redis.duplicate({ maxRetriesPerRequest: null });
+  const queueRedis = createRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy, commandTimeout: COMMAND_TIMEOUT_MS });
+  // Workers block waiting for jobs: no command timeout, and no retry limit (BullMQ requires it).
+  const workerRedis = createRedis(config.redis, { maxRetriesPerRequest: null, retryStrategy });
   // Outages are logged once, by the main connection's listener; without a listener ioredis would print each error.
   for (const connection of [queueRedis, workerRedis]) connection.on('error', () => undefined);
   const queues = new DeliveryQueues(queueRedis, config.redis.prefix, sinks.map((s) => s.name), () => undefined);

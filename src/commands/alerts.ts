@@ -1,9 +1,9 @@
 import type { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { loadQueueConfig } from '../config/service-config.js';
 import { AlertAdmin, type AdminResult, type QueuedAlert } from '../delivery/alert-admin.js';
 import { DeliveryQueues } from '../delivery/delivery-queues.js';
 import { AuditwatchError, ErrorCode } from '../errors.js';
+import { createRedis } from '../state/redis-connection.js';
 
 /** Flags shared by the `alerts` subcommands. */
 export interface AlertsFlags {
@@ -22,7 +22,7 @@ export async function alertsCommand(action: (admin: AlertAdmin, sinks: string[])
   const config = loadQueueConfig();
   const configured = config.sinks.map((s) => s.name);
   if (flags.sink !== undefined && !configured.includes(flags.sink)) throw new AuditwatchError(ErrorCode.config, `no sink named ${flags.sink}; configured: ${configured.join(', ')}`);
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
+  const redis = createRedis(config.redis, { maxRetriesPerRequest: 2 });
   redis.on('error', () => undefined); // the command that fails reports it, without its arguments
   const queues = new DeliveryQueues(redis, config.redis.prefix, configured, () => undefined);
   try {

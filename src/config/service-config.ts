@@ -23,7 +23,7 @@ export interface ServiceConfig {
     /** Topic for records that fail to decode; absent = none. */
     deadLetterTopic?: string;
   };
-  redis: { url: string; prefix: string };
+  redis: RedisSettings;
   /** This replica's name, recorded on the delivery jobs it works on; default the host name (the pod name in Kubernetes). */
   instanceId: string;
   rulesDirs: string[];
@@ -46,11 +46,25 @@ export interface ServiceConfig {
   routes: RouteSpec[];
 }
 
+/** How to reach Redis: one node by URL, or a Redis Cluster by seed nodes. */
+export interface RedisSettings {
+  /** Single node: `redis://` or `rediss://` URL (its own credentials work too); absent in cluster mode. */
+  url?: string;
+  /** Cluster mode: seed nodes (AUDITWATCH_REDIS_CLUSTER_NODES); the rest of the cluster is discovered from them. */
+  clusterNodes?: Array<{ host: string; port: number }>;
+  username?: string;
+  password?: string;
+  /** TLS to every node (managed services); `rediss://` URLs have it anyway. */
+  tls: boolean;
+  /** Prefix of every key; default `aw`. */
+  prefix: string;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Names of variables whose values are secrets: never logged, never echoed in an error. */
 export const SECRET_VARIABLES = [
-  'AUDITWATCH_KAFKA_SASL_PASSWORD', 'AUDITWATCH_REDIS_URL', 'AUDITWATCH_ADMIN_TOKEN', 'AUDITWATCH_SLACK_WEBHOOK_URL',
+  'AUDITWATCH_KAFKA_SASL_PASSWORD', 'AUDITWATCH_REDIS_URL', 'AUDITWATCH_REDIS_PASSWORD', 'AUDITWATCH_ADMIN_TOKEN', 'AUDITWATCH_SLACK_WEBHOOK_URL',
   'AUDITWATCH_PAGERDUTY_ROUTING_KEY', 'AUDITWATCH_WEBHOOK_URL', 'AUDITWATCH_WEBHOOK_SECRET',
 ];
 
@@ -150,10 +164,21 @@ export function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): Pick<Serv
   return { redis, sinks };
 }
 
-function readRedis(read: EnvReader): ServiceConfig['redis'] {
-  const url = read.string('AUDITWATCH_REDIS_URL', { required: true });
+function readRedis(read: EnvReader): RedisSettings {
+  const nodes = read.list('AUDITWATCH_REDIS_CLUSTER_NODES');
+  const clusterNodes = nodes?.map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) }));
+  const url = read.string('AUDITWATCH_REDIS_URL', { required: clusterNodes === undefined });
   if (url !== undefined && !isRedisUrl(url)) read.problem('AUDITWATCH_REDIS_URL: must be redis://[:password@]host:port[/db] or rediss://…');
-  return { url: url ?? '', prefix: read.string('AUDITWATCH_REDIS_PREFIX') ?? 'aw' };
+  if (url !== undefined && clusterNodes !== undefined) read.problem('AUDITWATCH_REDIS_URL and AUDITWATCH_REDIS_CLUSTER_NODES: set one of the two');
+  const username = read.string('AUDITWATCH_REDIS_USERNAME');
+  const password = read.string('AUDITWATCH_REDIS_PASSWORD');
+  return {
+    ...(clusterNodes === undefined ? { url } : { clusterNodes }),
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+    tls: read.bool('AUDITWATCH_REDIS_TLS', false),
+    prefix: read.string('AUDITWATCH_REDIS_PREFIX') ?? 'aw',
+  };
 }
 
 function readDelivery(read: EnvReader, env: NodeJS.ProcessEnv, problems: string[]): { file: ConfigFile; sinks: SinkSpec[]; routes: RouteSpec[] } {

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { RedisClient } from '../state/redis-connection.js';
 import { queuePrefix, type DeliveryQueues } from './delivery-queues.js';
 
 /** How often the queues are measured, in ms. */
@@ -27,7 +27,7 @@ export class DeliveryMonitor {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly queues: DeliveryQueues,
     private readonly metrics: Metrics,
     private readonly log: Logger,

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Alert } from '../alerts/alert.js';
+import type { RedisClient } from '../state/redis-connection.js';
 import { StateError } from '../errors.js';
 
 /** The BullMQ queue name inside each sink's prefix. */
@@ -56,7 +56,7 @@ export class DeliveryQueues {
 
   /** `onError` hears connection errors (BullMQ would print them with the command's arguments, a password included). */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly prefix: string,
     readonly sinks: readonly string[],
     onError: (error: Error) => void,

@@ -1,14 +1,14 @@
 import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { SinkError, type Sink } from '../sinks/sink.js';
+import type { RedisClient } from '../state/redis-connection.js';
 import { backoffMs } from './backoff.js';
 import { QUEUE_NAME, queuePrefix, type DeliveryJob, type DeliveryQueues } from './delivery-queues.js';
 
 export interface DeliveryWorkersOptions {
   /** A connection of the workers' own (BullMQ needs `maxRetriesPerRequest: null`); not the one the engine's pipelines use. */
-  connection: Redis;
+  connection: RedisClient;
   queues: DeliveryQueues;
   sinks: readonly Sink[];
   /** This replica's name, recorded on the jobs it works on. */

@@ -1,6 +1,8 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
+import { Cluster, type ChainableCommander } from 'ioredis';
 import { StateError } from '../errors.js';
 import { keyTag, memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
+import type { RedisClient } from './redis-connection.js';
 import { defineScripts, loadScripts, type LuaScript } from './scripts.js';
 import { spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
 
@@ -20,14 +22,17 @@ type Call = (pipeline: ChainableCommander) => void;
  * Detector state in Redis: every operation is one Lua script (atomic), and a
  * batch of operations is one pipeline (one round trip), in order. Each script
  * also remembers its decision in the key's `decisions` hash (same hash tag),
- * so a re-applied event gets its first reply without another round trip.
+ * so a re-applied event gets its first reply without another round trip. On a
+ * Redis Cluster the batch is one pipeline per node (a pipeline must not span
+ * nodes), sent at once; the operations of one key keep their order, since all
+ * of a key's state is on one node.
  */
 export class RedisStateStore implements StateStore {
   private readonly scripts: Map<string, LuaScript>;
 
   /** `prefix` namespaces every key (default `aw`); tests use a random one. */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix = 'aw',
   ) {
     this.scripts = loadScripts();
@@ -36,10 +41,35 @@ export class RedisStateStore implements StateStore {
 
   async apply(ops: readonly DetectorOp[]): Promise<OpResult[]> {
     if (ops.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const op of ops) this.call(op)(pipeline);
-    const replies = await this.exec(pipeline);
-    return replies.map((reply, i) => toResult(ops[i]!, reply as Reply));
+    if (!(this.redis instanceof Cluster)) {
+      const pipeline = this.redis.pipeline();
+      for (const op of ops) this.call(op)(pipeline);
+      const replies = await this.exec(pipeline);
+      return replies.map((reply, i) => toResult(ops[i]!, reply as Reply));
+    }
+    const results: OpResult[] = new Array<OpResult>(ops.length);
+    await Promise.all(
+      [...this.byNode(this.redis, ops).values()].map(async (indexes) => {
+        const pipeline = this.redis.pipeline();
+        for (const i of indexes) this.call(ops[i]!)(pipeline);
+        const replies = await this.exec(pipeline);
+        replies.forEach((reply, j) => (results[indexes[j]!] = toResult(ops[indexes[j]!]!, reply as Reply)));
+      }),
+    );
+    return results;
+  }
+
+  /** Indexes of `ops` grouped by the cluster node that serves their keys (by slot until the slot map is known). */
+  private byNode(cluster: Cluster, ops: readonly DetectorOp[]): Map<string, number[]> {
+    const groups = new Map<string, number[]>();
+    ops.forEach((op, i) => {
+      const slot = calculateSlot(keyTag(op.ruleId, op.groupKey));
+      const node = cluster.slots[slot]?.[0] ?? `slot ${slot}`;
+      const group = groups.get(node);
+      if (group === undefined) groups.set(node, [i]);
+      else group.push(i);
+    });
+    return groups;
   }
 
   async touch(nowMs: number): Promise<void> {

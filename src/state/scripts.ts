@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { StateError } from '../errors.js';
 import { packageVersion } from '../version.js';
 
@@ -36,7 +36,7 @@ export function loadScripts(): Map<string, LuaScript> {
 }
 
 /** Defines every script on a client with `defineCommand` (EVALSHA, falling back to EVAL once). */
-export function defineScripts(redis: Redis, scripts: Map<string, LuaScript>): void {
+export function defineScripts(redis: RedisClient, scripts: Map<string, LuaScript>): void {
   for (const script of scripts.values()) {
     redis.defineCommand(script.command, script.numberOfKeys === undefined ? { lua: script.lua } : { numberOfKeys: script.numberOfKeys, lua: script.lua });
   }

@@ -41,7 +41,12 @@ function fromEnvironment(): Found | undefined {
   const env = process.env;
   const kafkaBrokers = list(env.AUDITWATCH_KAFKA_BROKERS);
   if (kafkaBrokers === undefined || env.AUDITWATCH_REDIS_URL === undefined) return undefined;
-  return { services: { ...saslFrom(env), kafkaBrokers, redisUrl: env.AUDITWATCH_REDIS_URL, origin: 'environment' }, stop: async () => {} };
+  return { services: { ...saslFrom(env), kafkaBrokers, redisUrl: env.AUDITWATCH_REDIS_URL, ...clusterFrom(env), origin: 'environment' }, stop: async () => {} };
+}
+
+function clusterFrom(env: Record<string, string | undefined>): Pick<Services, 'redisClusterNodes'> {
+  const nodes = env.AUDITWATCH_REDIS_CLUSTER_NODES?.trim();
+  return nodes === undefined || nodes === '' ? {} : { redisClusterNodes: nodes };
 }
 
 function saslFrom(env: Record<string, string | undefined>): Pick<Services, 'saslBrokers' | 'saslUsername' | 'saslPassword' | 'saslSslBrokers' | 'sslCaFile'> {
@@ -103,7 +108,7 @@ async function fromLocalServices(): Promise<Found | undefined> {
   const kafkaBrokers = list(env.AUDITWATCH_KAFKA_BROKERS);
   if (kafkaBrokers === undefined || env.AUDITWATCH_REDIS_URL === undefined) throw new Error(`local-services env printed no addresses:\n${stdout}`);
   return {
-    services: { ...saslFrom(env), kafkaBrokers, redisUrl: env.AUDITWATCH_REDIS_URL, origin: 'local-services' },
+    services: { ...saslFrom(env), kafkaBrokers, redisUrl: env.AUDITWATCH_REDIS_URL, ...clusterFrom(env), origin: 'local-services' },
     stop: async () => {
       if (!alreadyRunning && process.env.AUDITWATCH_KEEP_SERVICES !== '1') await run('bash', [SCRIPT, 'stop']);
     },

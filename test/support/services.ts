@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import type { RedisSettings } from '../../src/config/service-config.js';
 
 /** The real services integration tests run against, provided by global-setup.ts. */
 export interface Services {
@@ -14,6 +15,8 @@ export interface Services {
   /** PEM file of the CA that signed the SASL_SSL listener's certificate. */
   sslCaFile?: string;
   redisUrl: string;
+  /** Seed nodes of a Redis Cluster (`host:port,…`), as AUDITWATCH_REDIS_CLUSTER_NODES takes them. */
+  redisClusterNodes?: string;
   /** Where they came from; only `local-services` can be stopped and started by fault tests. */
   origin: 'environment' | 'testcontainers' | 'local-services';
 }
@@ -34,6 +37,13 @@ export function requireServices(): Services {
   const s = inject('services');
   if (s === null) throw new Error('no services: guard the suite with describe.skipIf(services() === null)');
   return s;
+}
+
+/** Connection settings of the harness's Redis Cluster (`createRedis` takes them). */
+export function clusterSettings(): RedisSettings {
+  const nodes = requireServices().redisClusterNodes;
+  if (nodes === undefined) throw new Error('no Redis Cluster: scripts/local-services.sh prints AUDITWATCH_REDIS_CLUSTER_NODES');
+  return { clusterNodes: nodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })), tls: false, prefix: 'aw' };
 }
 
 /** Deletes every key under a test's prefix (SCAN, not KEYS: the Redis is shared). */

@@ -32,6 +32,20 @@ describe('loadServiceConfig', () => {
     expect(config.kafka).toMatchObject({ sasl: { mechanism: 'plain', username: 'KEY', password: 'SECRET' }, ssl: {} });
   });
 
+  it('connects to a Redis Cluster by seed nodes, with credentials and TLS for every node', () => {
+    const config = loadServiceConfig({
+      AUDITWATCH_KAFKA_BROKERS: 'b1:9092',
+      AUDITWATCH_REDIS_CLUSTER_NODES: 'redis-0.example:6379, 10.0.0.7:6380',
+      AUDITWATCH_REDIS_USERNAME: 'auditwatch',
+      AUDITWATCH_REDIS_PASSWORD: 'pw',
+      AUDITWATCH_REDIS_TLS: 'true',
+    });
+    expect(config.redis).toEqual({ clusterNodes: [{ host: 'redis-0.example', port: 6379 }, { host: '10.0.0.7', port: 6380 }], username: 'auditwatch', password: 'pw', tls: true, prefix: 'aw' });
+    expect(problemsOf({ AUDITWATCH_KAFKA_BROKERS: 'b1:9092' })).toContain('AUDITWATCH_REDIS_URL: required');
+    expect(problemsOf({ ...minimal, AUDITWATCH_REDIS_CLUSTER_NODES: 'r:6379' })).toContain('AUDITWATCH_REDIS_URL and AUDITWATCH_REDIS_CLUSTER_NODES: set one of the two');
+    expect(problemsOf({ AUDITWATCH_KAFKA_BROKERS: 'b1:9092', AUDITWATCH_REDIS_CLUSTER_NODES: 'r6379' })).toContain('AUDITWATCH_REDIS_CLUSTER_NODES: must be host:port[,host:port…]');
+  });
+
   it('lists every problem at once, naming variables but never values', () => {
     const secret = 'hunter2-very-secret-value';
     const problems = problemsOf({

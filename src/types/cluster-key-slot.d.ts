@@ -1,0 +1,5 @@
+// The package (ioredis' own dependency for slot routing) ships no types.
+declare module 'cluster-key-slot' {
+  /** The Redis Cluster hash slot (0–16383) of a key, honouring `{hash tags}`. */
+  export default function calculateSlot(key: string): number;
+}
