@@ -27,6 +27,8 @@ export interface ServiceConfig {
   /** This replica's name, recorded on the delivery jobs it works on; default the host name (the pod name in Kubernetes). */
   instanceId: string;
   rulesDirs: string[];
+  /** Reload the rules when a rules directory changes (a ConfigMap update); default true. */
+  rulesWatch: boolean;
   businessHours: BusinessHoursSpec;
   http: { host: string; port: number };
   logLevel: string;
@@ -101,6 +103,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     redis,
     instanceId: read.string('AUDITWATCH_INSTANCE_ID') ?? hostname(),
     rulesDirs: rulesDirsFrom(undefined, env),
+    rulesWatch: read.bool('AUDITWATCH_RULES_WATCH', true),
     businessHours: { ...file.business_hours, timezone: file.business_hours?.timezone ?? timezone },
     http: { host: read.string('AUDITWATCH_HTTP_HOST') ?? '0.0.0.0', port: read.int('AUDITWATCH_HTTP_PORT', 8080, 0, 65535) },
     logLevel: read.oneOf('AUDITWATCH_LOG_LEVEL', LOG_LEVELS, 'info'),

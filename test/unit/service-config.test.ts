@@ -74,6 +74,12 @@ describe('loadServiceConfig', () => {
     expect(config.routes).toEqual([{ sinks: ['pagerduty'], severity: ['high', 'critical'] }, { sinks: ['slack', 'webhook'] }]);
   });
 
+  it('watches the rules directories unless AUDITWATCH_RULES_WATCH=false', () => {
+    expect(loadServiceConfig(minimal).rulesWatch).toBe(true);
+    expect(loadServiceConfig({ ...minimal, AUDITWATCH_RULES_WATCH: 'false' }).rulesWatch).toBe(false);
+    expect(problemsOf({ ...minimal, AUDITWATCH_RULES_WATCH: 'sometimes' })).toEqual(['AUDITWATCH_RULES_WATCH: must be true or false']);
+  });
+
   it('AUDITWATCH_ALERTMANAGER_URL (and _BEARER_TOKEN) make sink alertmanager, which gets every alert by default', () => {
     const config = loadServiceConfig({
       ...minimal,
