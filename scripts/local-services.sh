@@ -2,7 +2,7 @@
 # Real single-node Apache Kafka (KRaft, broker+controller, jars from Maven Central)
 # and a real redis-server on loopback, for tests and for people. No Docker needed.
 #
-#   scripts/local-services.sh install               fetch Kafka jars (Maven), apt-install redis-server and prometheus if missing
+#   scripts/local-services.sh install               fetch Kafka jars (Maven), apt-install redis-server, prometheus and alertmanager if missing
 #   scripts/local-services.sh start [kafka|redis|cluster|all]   (default all) start and wait until they really answer
 #   scripts/local-services.sh stop  [kafka|redis|cluster|all]   SIGTERM (then SIGKILL after a timeout); data dir is kept
 #   scripts/local-services.sh kill  kafka|redis|cluster|all     SIGKILL (crash tests)
@@ -169,6 +169,27 @@ install_prometheus() {
   [ "$rc" -eq 0 ] || die "apt-get install prometheus failed"
   if [ -d /run/systemd/system ]; then as_root systemctl disable --now prometheus.service >&2 || true; fi
   command -v promtool >/dev/null 2>&1 || die "promtool still not on PATH after apt-get install prometheus"
+}
+
+# Debian's prometheus-alertmanager for the Alertmanager sink's tests, which start their own
+# standalone instance (no gossip, free port, temp storage). Like prometheus, its postinst would
+# start a system daemon (port 9093, /var/lib/prometheus/alertmanager): refused the same way.
+install_alertmanager() {
+  if command -v prometheus-alertmanager >/dev/null 2>&1; then return 0; fi
+  log "installing prometheus-alertmanager with apt-get"
+  local policy=/usr/sbin/policy-rc.d added="" rc=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# auditwatch local-services: no daemon starts while installing alertmanager\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod 755 "$policy"
+    added=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 \
+    && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold prometheus-alertmanager >&2 || rc=$?
+  if [ -n "$added" ]; then as_root rm -f "$policy"; fi
+  [ "$rc" -eq 0 ] || die "apt-get install prometheus-alertmanager failed"
+  if [ -d /run/systemd/system ]; then as_root systemctl disable --now prometheus-alertmanager.service >&2 || true; fi
+  command -v prometheus-alertmanager >/dev/null 2>&1 || die "prometheus-alertmanager still not on PATH after apt-get install"
 }
 
 # --------------------------------------------------------------------------- state
@@ -632,9 +653,10 @@ targets() { # ARG -> list of services
 cmd_install() {
   install_redis
   install_prometheus
+  install_alertmanager
   install_kafka
   need_keytool
-  log "installed: redis-server $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p'), $(promtool --version 2>&1 | head -n1), kafka $KAFKA_VERSION in $KAFKA_LIBS"
+  log "installed: redis-server $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p'), $(promtool --version 2>&1 | head -n1), $(prometheus-alertmanager --version 2>&1 | head -n1), kafka $KAFKA_VERSION in $KAFKA_LIBS"
 }
 
 cmd_start() {

@@ -4,6 +4,7 @@ import type { ServiceConfig } from './config/service-config.js';
 import type { CompiledRule } from './engine/compile.js';
 import { Engine } from './engine/engine.js';
 import { loadRules, type RuleSet } from './engine/rule-loader.js';
+import { RuleWatcher } from './engine/rule-watcher.js';
 import { DeliveryMonitor } from './delivery/delivery-monitor.js';
 import { DeliveryQueues } from './delivery/delivery-queues.js';
 import { DeliveryWorkers } from './delivery/delivery-workers.js';
@@ -40,6 +41,7 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
   const sinks = createSinks(config.sinks, { timeoutMs: config.deliveryTimeoutMs });
   metrics.allow(rules.rules.map((r) => r.id), sinks.map((s) => s.name));
   metrics.rulesLoaded.set(rules.enabled.length);
+  metrics.rulesHash(rules.hash);
 
   const retryStrategy = (n: number) => Math.min(n * 250, 2_000);
   const redis = createRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy, lazyConnect: true, commandTimeout: COMMAND_TIMEOUT_MS });
@@ -92,26 +94,36 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     void checkSilenceRules(pipeline.rules, state, pipeline, startedAt).catch((error: Error) => log.warn({ err: error.message }, 'silence check failed'));
   }, SILENCE_CHECK_MS);
 
-  const reload = async (): Promise<ReloadResult> => {
+  /** One code path for POST /-/reload and the directory watcher: validate everything, swap only a valid set. */
+  const reload = async (trigger: 'http' | 'watch'): Promise<ReloadResult> => {
+    let loaded: RuleSet;
     try {
-      rules = loadRules(config.rulesDirs, config.businessHours);
+      loaded = loadRules(config.rulesDirs, config.businessHours);
     } catch (error) {
+      metrics.rulesReloads.inc({ result: 'failure' });
       if (!(error instanceof RuleError)) throw error;
       const problems = error.problems.map(formatRuleProblem);
-      log.error({ problems }, 'rule reload failed; keeping the previous rules');
+      log.error({ trigger, problems }, 'rule reload failed; keeping the previous rules');
       return { ok: false, problems };
     }
+    const previousHash = rules.hash;
+    rules = loaded;
+    metrics.rulesReloads.inc({ result: 'success' });
     metrics.allow(rules.rules.map((r) => r.id), []);
     metrics.rulesLoaded.set(rules.enabled.length);
+    metrics.rulesHash(rules.hash);
     pipeline.setEngine(new Engine(rules.enabled, state));
-    log.info({ rules: rules.enabled.length }, 'rules reloaded');
+    const changed = rules.hash !== previousHash;
+    log.info({ trigger, rules: rules.enabled.length, hash: rules.hash, changed }, 'rules reloaded');
     return { ok: true, rules: rules.enabled.length };
   };
+  const watcher = config.rulesWatch ? new RuleWatcher({ dirs: config.rulesDirs, onChange: () => reload('watch'), log }) : undefined;
+  watcher?.start();
 
   const server = buildServer({
     metrics,
     adminToken: config.adminToken,
-    reload,
+    reload: () => reload('http'),
     rules: () => ruleInfo(rules),
     notReadyReasons: async () => {
       const reasons: string[] = [];
@@ -136,6 +148,7 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     async close(graceMs = config.shutdownGraceMs) {
       const deadline = Date.now() + graceMs;
       clearInterval(silenceTimer);
+      watcher?.close();
       log.info({ graceMs }, 'shutting down');
       await source.stop().catch((error: Error) => log.warn({ err: error.message }, 'kafka consumer stop failed'));
       monitor.stop();

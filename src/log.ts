@@ -9,7 +9,8 @@ export const REDACT_PATHS = [
   'url', '*.url', 'webhook_url', '*.webhook_url', 'webhookUrl', '*.webhookUrl',
   'routing_key', '*.routing_key', 'routingKey', '*.routingKey', 'secret', '*.secret',
   'adminToken', '*.adminToken', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization',
-  'redis.url', 'redisUrl',
+  'redis.url', 'redisUrl', 'headers', '*.headers', 'basic_auth', '*.basic_auth', 'basicAuth', '*.basicAuth',
+  'bearer_token', '*.bearer_token', 'bearerToken', '*.bearerToken',
 ];
 
 /** JSON logs on stdout (or `destination`), secrets redacted by path. */

@@ -35,10 +35,29 @@ export class Metrics {
   readonly rebalances = new Counter({ name: 'auditwatch_rebalances_total', help: 'Consumer group rebalances this replica took part in.', registers: [this.registry] });
   readonly ready = new Gauge({ name: 'auditwatch_ready', help: '1 when the consumer has joined, Redis answers and rules are loaded.', registers: [this.registry] });
   readonly rulesLoaded = new Gauge({ name: 'auditwatch_rules_loaded', help: 'Enabled rules in the loaded rule set.', registers: [this.registry] });
+  readonly rulesReloads = new Counter({
+    name: 'auditwatch_rules_reloads_total',
+    help: 'Rule reloads (POST /-/reload or a change in a rules directory), by result (success, failure: the previous rules stay).',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly rulesInfo = new Gauge({
+    name: 'auditwatch_rules_info',
+    help: 'Always 1, labelled with the hash of the loaded rule set (16 hex digits of SHA-256 over its files).',
+    labelNames: ['hash'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'auditwatch_' });
     for (const reason of DECODE_REASONS) this.decodeFailures.inc({ reason }, 0);
+    for (const result of ['success', 'failure']) this.rulesReloads.inc({ result }, 0);
+  }
+
+  /** Records the loaded rule set's hash: only the current one has a series, so the label stays one value per replica. */
+  rulesHash(hash: string): void {
+    this.rulesInfo.reset();
+    this.rulesInfo.set({ hash }, 1);
   }
 
   /** Sets the label sets that are allowed (rule ids and sink names), from configuration. */

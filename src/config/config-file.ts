@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { parseDuration } from '../engine/duration.js';
 import { businessHours } from '../engine/rule-schema.js';
 import { isValidTimeZone } from '../engine/schedule.js';
 
@@ -20,9 +21,19 @@ export const sinkSpec = z.discriminatedUnion(
       url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     }),
     z.strictObject({ name: sinkName, type: z.literal('webhook'), url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }), secret: z.string().min(1) }),
+    z.strictObject({
+      name: sinkName,
+      type: z.literal('alertmanager'),
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+      resolve_after: z.string().refine((v) => parseDuration(v) !== undefined, { error: 'must be a duration such as 30m or 4h' }).optional(),
+      generator_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+      headers: z.record(z.string(), z.string()).optional(),
+      basic_auth: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }).optional(),
+      bearer_token: z.string().min(1).optional(),
+    }),
     z.strictObject({ name: sinkName, type: z.literal('stdout') }),
   ],
-  { error: 'type must be slack, pagerduty, webhook or stdout' },
+  { error: 'type must be slack, pagerduty, webhook, alertmanager or stdout' },
 );
 export type SinkSpec = z.infer<typeof sinkSpec>;
 
@@ -41,7 +52,7 @@ export const configFileSpec = z.strictObject({
   business_hours: businessHours.optional(),
   /** Sinks beyond (or instead of) the AUDITWATCH_*_URL shortcuts. */
   sinks: z.array(sinkSpec).max(50).optional(),
-  /** Routes; without any, PagerDuty sinks get high and critical alerts and the others every alert. */
+  /** Routes; without any, PagerDuty sinks get high and critical alerts and the others (Alertmanager included) every alert. */
   routes: z.array(routeSpec).max(200).optional(),
 });
 export type ConfigFile = z.infer<typeof configFileSpec>;

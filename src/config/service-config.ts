@@ -27,6 +27,8 @@ export interface ServiceConfig {
   /** This replica's name, recorded on the delivery jobs it works on; default the host name (the pod name in Kubernetes). */
   instanceId: string;
   rulesDirs: string[];
+  /** Reload the rules when a rules directory changes (a ConfigMap update); default true. */
+  rulesWatch: boolean;
   businessHours: BusinessHoursSpec;
   http: { host: string; port: number };
   logLevel: string;
@@ -66,6 +68,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const SECRET_VARIABLES = [
   'AUDITWATCH_KAFKA_SASL_PASSWORD', 'AUDITWATCH_REDIS_URL', 'AUDITWATCH_REDIS_PASSWORD', 'AUDITWATCH_ADMIN_TOKEN', 'AUDITWATCH_SLACK_WEBHOOK_URL',
   'AUDITWATCH_PAGERDUTY_ROUTING_KEY', 'AUDITWATCH_WEBHOOK_URL', 'AUDITWATCH_WEBHOOK_SECRET',
+  // The URL may carry basic-auth credentials (https://user:password@alertmanager…).
+  'AUDITWATCH_ALERTMANAGER_URL', 'AUDITWATCH_ALERTMANAGER_BEARER_TOKEN',
 ];
 
 /**
@@ -113,6 +117,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     redis,
     instanceId: read.string('AUDITWATCH_INSTANCE_ID') ?? hostname(),
     rulesDirs: rulesDirsFrom(undefined, env),
+    rulesWatch: read.bool('AUDITWATCH_RULES_WATCH', true),
     businessHours: { ...file.business_hours, timezone: file.business_hours?.timezone ?? timezone },
     http: { host: read.string('AUDITWATCH_HTTP_HOST') ?? '0.0.0.0', port: read.int('AUDITWATCH_HTTP_PORT', 8080, 0, 65535) },
     logLevel: read.oneOf('AUDITWATCH_LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -195,7 +200,7 @@ function readDelivery(read: EnvReader, env: NodeJS.ProcessEnv, problems: string[
   const sinks = [...envSinks(read), ...(file.sinks ?? [])];
   const names = new Set<string>();
   for (const sink of sinks) {
-    if (names.has(sink.name)) problems.push(`sink name "${sink.name}" is defined twice (environment shortcuts use slack, pagerduty and webhook)`);
+    if (names.has(sink.name)) problems.push(`sink name "${sink.name}" is defined twice (environment shortcuts use slack, pagerduty, webhook and alertmanager)`);
     names.add(sink.name);
   }
   if (sinks.length === 0) sinks.push({ name: 'stdout', type: 'stdout' });
@@ -205,7 +210,7 @@ function readDelivery(read: EnvReader, env: NodeJS.ProcessEnv, problems: string[
   return { file, sinks, routes };
 }
 
-/** The AUDITWATCH_SLACK_WEBHOOK_URL / _PAGERDUTY_ROUTING_KEY / _WEBHOOK_URL shortcuts. */
+/** The AUDITWATCH_SLACK_WEBHOOK_URL / _PAGERDUTY_ROUTING_KEY / _WEBHOOK_URL / _ALERTMANAGER_URL shortcuts. */
 function envSinks(read: EnvReader): SinkSpec[] {
   const sinks: SinkSpec[] = [];
   const slack = read.url('AUDITWATCH_SLACK_WEBHOOK_URL');
@@ -217,10 +222,19 @@ function envSinks(read: EnvReader): SinkSpec[] {
   const secret = read.string('AUDITWATCH_WEBHOOK_SECRET');
   if ((webhook === undefined) !== (secret === undefined)) read.problem('AUDITWATCH_WEBHOOK_URL and AUDITWATCH_WEBHOOK_SECRET must be set together');
   if (webhook !== undefined && secret !== undefined) sinks.push({ name: 'webhook', type: 'webhook', url: webhook, secret });
+  const alertmanager = read.url('AUDITWATCH_ALERTMANAGER_URL');
+  const bearer = read.string('AUDITWATCH_ALERTMANAGER_BEARER_TOKEN');
+  if (bearer !== undefined && alertmanager === undefined) read.problem('AUDITWATCH_ALERTMANAGER_BEARER_TOKEN needs AUDITWATCH_ALERTMANAGER_URL');
+  if (alertmanager !== undefined) {
+    sinks.push({ name: 'alertmanager', type: 'alertmanager', url: alertmanager, ...(bearer === undefined ? {} : { bearer_token: bearer }) });
+  }
   return sinks;
 }
 
-/** PagerDuty pages for high and critical; every other sink gets every alert. */
+/**
+ * PagerDuty pages for high and critical; every other sink gets every alert (Alertmanager
+ * included: it routes, silences and inhibits by the severity label itself).
+ */
 export function defaultRoutes(sinks: readonly SinkSpec[]): RouteSpec[] {
   const pagers = sinks.filter((s) => s.type === 'pagerduty').map((s) => s.name);
   const others = sinks.filter((s) => s.type !== 'pagerduty').map((s) => s.name);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
@@ -14,6 +15,11 @@ export interface RuleSet {
   enabled: CompiledRule[];
   /** The directories the rules were loaded from. */
   dirs: string[];
+  /**
+   * First 16 hex digits of SHA-256 over every rule file (directory index, path inside
+   * it, bytes): equal on replicas running the same rules, whatever the mount path.
+   */
+  hash: string;
 }
 
 /** Largest rule file accepted, in bytes. */
@@ -57,20 +63,25 @@ export function loadRules(dirOrDirs: string | readonly string[], hours: Business
   const problems: RuleProblem[] = [];
   const rules: CompiledRule[] = [];
   const files: string[] = [];
-  for (const dir of dirs) {
+  /** Each file's name for the hash: its directory's index and its path inside that directory. */
+  const hashNames = new Map<string, string>();
+  dirs.forEach((dir, index) => {
     try {
       const found = ruleFiles(dir);
       if (found.length === 0) problems.push({ file: dir, message: 'no rule files (*.yaml, *.yml)' });
+      for (const path of found) hashNames.set(path, `${index}\u0000${relative(dir, path)}`);
       files.push(...found);
     } catch (error) {
       problems.push({ file: dir, message: `cannot read rules directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
     }
-  }
+  });
+  const hash = createHash('sha256');
   const seen = new Map<string, string>();
   for (const path of files) {
     const file = relative(process.cwd(), path) || path;
     const parsed = parseRuleFile(path, file, problems);
     if (parsed === undefined) continue;
+    hash.update(`${hashNames.get(path)}\u0000${parsed.text.length}\u0000${parsed.text}\u0000`);
     parsed.spec.rules.forEach((spec, index) => {
       const other = seen.get(spec.id);
       if (other !== undefined) {
@@ -87,11 +98,13 @@ export function loadRules(dirOrDirs: string | readonly string[], hours: Business
     });
   }
   if (problems.length > 0) throw new RuleError(problems);
-  return { rules, enabled: rules.filter((r) => r.spec.enabled), dirs };
+  return { rules, enabled: rules.filter((r) => r.spec.enabled), dirs, hash: hash.digest('hex').slice(0, 16) };
 }
 
 interface ParsedFile {
   spec: RuleFileSpec;
+  /** The file's text, as parsed (for the rule set's hash). */
+  text: string;
   lineOf(path: ReadonlyArray<string | number>): number | undefined;
 }
 
@@ -102,7 +115,8 @@ function parseRuleFile(path: string, file: string, problems: RuleProblem[]): Par
     return undefined;
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(path, 'utf8'), { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const text = readFileSync(path, 'utf8');
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const yamlProblems = [...doc.errors, ...doc.warnings];
   if (yamlProblems.length > 0) {
     for (const e of yamlProblems) problems.push({ file, line: lineCounter.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0]}` });
@@ -129,7 +143,7 @@ function parseRuleFile(path: string, file: string, problems: RuleProblem[]): Par
     }
     return undefined;
   }
-  return { spec: result.data, lineOf };
+  return { spec: result.data, text, lineOf };
 }
 
 /** The rule id and field path (`match.not.method`) a document path points into. */

@@ -1,4 +1,6 @@
 import type { SinkSpec } from '../config/config-file.js';
+import { parseDuration } from '../engine/duration.js';
+import { AlertmanagerSink } from './alertmanager.js';
 import { PagerDutySink } from './pagerduty.js';
 import type { Sink } from './sink.js';
 import { SlackSink } from './slack.js';
@@ -25,6 +27,17 @@ export function createSinks(specs: readonly SinkSpec[], options: CreateSinksOpti
         return new PagerDutySink({ name: spec.name, routingKey: spec.routing_key, url: spec.url, timeoutMs });
       case 'webhook':
         return new WebhookSink({ name: spec.name, url: spec.url, secret: spec.secret, timeoutMs });
+      case 'alertmanager':
+        return new AlertmanagerSink({
+          name: spec.name,
+          url: spec.url,
+          resolveAfterMs: spec.resolve_after === undefined ? undefined : parseDuration(spec.resolve_after),
+          generatorUrl: spec.generator_url,
+          headers: spec.headers,
+          basicAuth: spec.basic_auth,
+          bearerToken: spec.bearer_token,
+          timeoutMs,
+        });
       case 'stdout':
         return new StdoutSink({ name: spec.name });
     }

@@ -13,7 +13,7 @@ export interface Sink {
   deliver(alert: Alert, signal: AbortSignal): Promise<void>;
 }
 
-export type SinkKind = 'slack' | 'pagerduty' | 'webhook' | 'stdout';
+export type SinkKind = 'slack' | 'pagerduty' | 'webhook' | 'alertmanager' | 'stdout';
 
 /** A failed delivery. Messages and context never contain the sink's URL, token or key. */
 export class SinkError extends AuditwatchError {

@@ -2,26 +2,29 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/alert.js';
+import { EVENT_FIELD_NAMES } from '../../src/decode/audit-event.js';
 import { MAX_FIELD_LENGTH } from '../../src/decode/read.js';
+import { AlertmanagerServer, alertmanagerBinary } from '../support/alertmanager-server.js';
 import { at, controlPlane, kafkaAuth, kafkaAuthz, SECOND, type RawEvent } from '../support/events.js';
 import { startFakePagerDuty, startFakeSlack, startFakeWebhookReceiver } from '../support/fake-sinks.js';
 import { duplicates, groundTruth, plainKafka } from '../support/ground-truth.js';
+import { ATTACKER_TEXT, CONTROL_OR_BIDI } from '../support/hostile-text.js';
 import { recordReliability } from '../support/reliability-report.js';
 import { freePort, ServiceProcess, until } from '../support/service-process.js';
 import { deleteKeys, requireServices, services } from '../support/services.js';
 
-/** Everything a reader's client might interpret: Slack mentions and links, Markdown, HTML, control, line and bidi characters. */
-const NASTY =
-  '<!channel> <!here> <!everyone> <@U123ABC> <#C999|general> <https://evil.example/login|Click to re-authenticate> ' +
-  '*bold* _it_ ~strike~ `code` ```block``` > quote [link](https://evil.example) # Heading ' +
-  '<script>alert(1)</script><img src=x onerror=alert(1)> &amp; &lt; @here @channel ' +
-  '\u0000\u0007\b\r\n\tnewline\u2028line-sep\u2029para\u202eRTL-override\u2066isolate\u200b';
+const NASTY = ATTACKER_TEXT;
 /** 100 KB after the payload: the decoder keeps 1,024 characters. */
 const LONG = `${NASTY}${'W'.repeat(100 * 1024)}`;
 /** A Tuesday noon in UTC: business hours, so only the attack rules fire. */
 const T0 = '2026-03-10T12:00:00.000Z';
-/** Control, line-separator and bidi characters; no sink may show one (Slack's own layout newlines aside). */
-const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const CONTROL = CONTROL_OR_BIDI;
+/** Label names an Alertmanager alert may carry: the sink's own four and event field names. */
+const LABEL_NAMES = new Set(['alertname', 'severity', 'rule', 'auditwatch_alert_id', ...EVENT_FIELD_NAMES]);
+
+if (alertmanagerBinary === undefined && process.env.CI === 'true') {
+  throw new Error('prometheus-alertmanager not found: run scripts/local-services.sh install (CI=true: failing instead of skipping)');
+}
 
 /** Failed authentications with attacker-chosen credentials and messages; a grant and probing by attacker-named principals. */
 function attack(): RawEvent[] {
@@ -60,7 +63,7 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-describe.skipIf(services() === null)('attacker-controlled text through the running service to Slack, PagerDuty and a webhook', () => {
+describe.skipIf(services() === null || alertmanagerBinary === undefined)('attacker-controlled text through the running service to Slack, PagerDuty, a webhook and Alertmanager', () => {
   const cleanup: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
@@ -92,6 +95,8 @@ describe.skipIf(services() === null)('attacker-controlled text through the runni
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
     const [slack, pd, hook] = await Promise.all([startFakeSlack(), startFakePagerDuty(), startFakeWebhookReceiver({ secret })]);
     cleanup.push(() => slack.close(), () => pd.close(), () => hook.close());
+    const alertmanager = await AlertmanagerServer.start();
+    cleanup.push(() => alertmanager.stop());
     cleanup.push(() => admin.deleteGroups([group]));
     cleanup.push(() => deleteKeys(s.redisUrl, prefix));
 
@@ -109,11 +114,14 @@ describe.skipIf(services() === null)('attacker-controlled text through the runni
       AUDITWATCH_PAGERDUTY_URL: pd.url,
       AUDITWATCH_WEBHOOK_URL: hook.url,
       AUDITWATCH_WEBHOOK_SECRET: secret,
+      AUDITWATCH_ALERTMANAGER_URL: alertmanager.url,
       AUDITWATCH_SHUTDOWN_GRACE: '10s',
     });
     cleanup.push(() => service.stopGracefully());
     await service.waitReady();
     await until(() => slack.requests.length >= expected.length && pd.requests.length >= paging.length && hook.requests.length >= expected.length, 40_000, 'deliveries');
+    // Every alert (the default route gives Alertmanager all of them), each once: the events are old, the alerts still active.
+    const amAlerts = await alertmanager.waitForAlerts(expected.length);
     await new Promise((r) => setTimeout(r, 1_500)); // time for a duplicate to show up
 
     const webhookIds = hook.deliveries.map((d) => d.id);
@@ -163,6 +171,19 @@ describe.skipIf(services() === null)('attacker-controlled text through the runni
     const keys = alerts.filter((a) => a.rule === 'failed-auth-burst').map((a) => a.key.credentialId);
     expect(keys).toContain(NASTY);
     expect(keys).toContain(`${LONG.slice(0, MAX_FIELD_LENGTH - 1)}…`);
+
+    // Alertmanager: one alert per alert id, label names only from the fixed set, every value flat and bounded.
+    expect(amAlerts.map((a) => a.labels.auditwatch_alert_id).sort()).toEqual(expected.map((a) => a.id).sort());
+    for (const alert of amAlerts) {
+      for (const name of Object.keys(alert.labels)) expect(LABEL_NAMES.has(name), name).toBe(true);
+      for (const text of [...Object.values(alert.labels), ...Object.values(alert.annotations)]) {
+        expect(CONTROL.test(text), JSON.stringify(text.slice(0, 120))).toBe(false);
+        expect(text.length).toBeLessThanOrEqual(1024);
+      }
+      for (const value of Object.values(alert.labels)) expect(value.length).toBeLessThanOrEqual(256);
+    }
+    const amKeys = amAlerts.filter((a) => a.labels.rule === 'failed-auth-burst').map((a) => a.labels.credentialId);
+    expect(amKeys.some((k) => k!.startsWith('<!channel> <!here>')), 'the attacker text is still there, as a label value').toBe(true);
 
     // The attacker's text reached no log line.
     expect(service.logs.filter((l) => l.includes('evil.example') || l.includes('<!channel>'))).toEqual([]);

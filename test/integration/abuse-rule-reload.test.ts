@@ -105,6 +105,8 @@ describe.skipIf(services() === null)('POST /-/reload with hostile rule files kee
       AUDITWATCH_KAFKA_FROM_BEGINNING: 'true',
       AUDITWATCH_REDIS_PREFIX: prefix,
       AUDITWATCH_ADMIN_TOKEN: ADMIN_TOKEN,
+      // These tests are about POST /-/reload: the directory watcher would reload the files on its own.
+      AUDITWATCH_RULES_WATCH: 'false',
     });
     await service.waitReady();
     rulesBefore = (await service.get('/rules')).text;

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertmanagerServer, alertmanagerBinary, BASIC_AUTH } from '../support/alertmanager-server.js';
 import { runCli } from '../support/cli.js';
 import { startFakePagerDuty, startFakeSlack, startFakeWebhookReceiver, type FakePagerDuty, type FakeSlack, type FakeWebhookReceiver } from '../support/fake-sinks.js';
+
+if (alertmanagerBinary === undefined && process.env.CI === 'true') {
+  throw new Error('prometheus-alertmanager not found: run scripts/local-services.sh install (CI=true: failing instead of skipping)');
+}
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const ROUTING_KEY = `R${randomBytes(15).toString('hex')}`;
@@ -54,5 +59,29 @@ describe('auditwatch sinks test and replay --deliver (built CLI, local HTTP sink
     expect(hook.deliveries.slice(before.hook).map((d) => d.id)).toEqual(alerts.map((a) => a.id));
     expect(slack.messages.length - before.slack).toBe(alerts.length);
     expect(pd.events.slice(before.pd).map((e) => e.dedup_key)).toEqual(paging.map((a) => a.id));
+  });
+});
+
+describe.skipIf(alertmanagerBinary === undefined)('auditwatch sinks test alertmanager (a real Alertmanager with basic auth)', () => {
+  let am: AlertmanagerServer;
+  beforeAll(async () => {
+    am = await AlertmanagerServer.start({ basicAuth: true });
+  });
+  afterAll(() => am?.stop());
+  const withPassword = (password: string) => am.url.replace('http://', `http://${BASIC_AUTH.username}:${password}@`);
+
+  it('sends the test alert; a wrong password fails by name, without the password', async () => {
+    const ok = await runCli(['sinks', 'test', 'alertmanager'], { env: { AUDITWATCH_ALERTMANAGER_URL: withPassword(BASIC_AUTH.password) } });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^ok +alertmanager \(alertmanager\)$/m);
+    const [alert] = await am.waitForAlerts(1);
+    expect(alert!.labels).toMatchObject({ alertname: 'auditwatch-sink-test', rule: 'auditwatch-sink-test', severity: 'low' });
+    expect(alert!.annotations.summary).toContain('test alert');
+
+    const wrong = `wrong-${randomBytes(8).toString('hex')}`;
+    const failed = await runCli(['sinks', 'test', 'alertmanager'], { env: { AUDITWATCH_ALERTMANAGER_URL: withPassword(wrong) } });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^FAILED +alertmanager \(alertmanager\): alertmanager: HTTP 401/m);
+    expect(failed.stdout + failed.stderr).not.toContain(wrong);
   });
 });

@@ -88,6 +88,28 @@ describe('loadServiceConfig', () => {
     expect(config.routes).toEqual([{ sinks: ['pagerduty'], severity: ['high', 'critical'] }, { sinks: ['slack', 'webhook'] }]);
   });
 
+  it('watches the rules directories unless AUDITWATCH_RULES_WATCH=false', () => {
+    expect(loadServiceConfig(minimal).rulesWatch).toBe(true);
+    expect(loadServiceConfig({ ...minimal, AUDITWATCH_RULES_WATCH: 'false' }).rulesWatch).toBe(false);
+    expect(problemsOf({ ...minimal, AUDITWATCH_RULES_WATCH: 'sometimes' })).toEqual(['AUDITWATCH_RULES_WATCH: must be true or false']);
+  });
+
+  it('AUDITWATCH_ALERTMANAGER_URL (and _BEARER_TOKEN) make sink alertmanager, which gets every alert by default', () => {
+    const config = loadServiceConfig({
+      ...minimal,
+      AUDITWATCH_PAGERDUTY_ROUTING_KEY: 'R0UT1NG',
+      AUDITWATCH_ALERTMANAGER_URL: 'https://alertmanager.monitoring:9093',
+      AUDITWATCH_ALERTMANAGER_BEARER_TOKEN: 'am-token-0123456789',
+    });
+    expect(config.sinks.at(-1)).toEqual({
+      name: 'alertmanager', type: 'alertmanager', url: 'https://alertmanager.monitoring:9093', bearer_token: 'am-token-0123456789',
+    });
+    expect(config.routes).toEqual([{ sinks: ['pagerduty'], severity: ['high', 'critical'] }, { sinks: ['alertmanager'] }]);
+    const problems = problemsOf({ ...minimal, AUDITWATCH_ALERTMANAGER_BEARER_TOKEN: 'am-token-0123456789', AUDITWATCH_ALERTMANAGER_URL: 'not a url am-pw' });
+    expect(problems).toEqual(['AUDITWATCH_ALERTMANAGER_URL: must be an http(s) URL', 'AUDITWATCH_ALERTMANAGER_BEARER_TOKEN needs AUDITWATCH_ALERTMANAGER_URL']);
+    expect(problems.join('\n')).not.toContain('am-token');
+  });
+
   it('reads sinks and routes from the config file with ${ENV} interpolation', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aw-config-'));
     const file = join(dir, 'config.yaml');
