@@ -182,7 +182,7 @@ describe.skipIf(services() === null)('secrets never reach logs, metrics, HTTP an
     const logs = service.logs.join('\n');
     expect(logs).toMatch(/"sink":"slack".*"delivery failed"/);
     expect(logs).toMatch(/"sink":"webhook".*"delivery failed"/);
-    expect(logs).toMatch(/"sink":"pagerduty".*dead-letter/);
+    expect(logs).toMatch(/"sink":"pagerduty".*dead letter/);
     expect(logs).toContain('rules reloaded');
     expect(answers.filter((a) => / → 401 /.test(a))).toHaveLength(4);
     expect(answers.some((a) => a.startsWith('GET /metrics → 200'))).toBe(true);

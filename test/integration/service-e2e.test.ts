@@ -19,7 +19,12 @@ const slackAlertIds = (slack: FakeSlack) => slack.messages.map((m) => /alert `([
 const pdAlertIds = (pd: FakePagerDuty) => pd.events.map((e) => e.dedup_key ?? 'missing');
 const webhookAlertIds = (hook: FakeWebhookReceiver) => hook.deliveries.map((d) => d.id);
 
-describe.skipIf(services() === null)('auditwatch run, end to end over SASL_SSL (real Kafka, Redis and HTTP sinks)', () => {
+/** The same service on both kinds of Redis it supports: one node by URL, and a 3-master cluster by seed nodes. */
+const REDIS_KINDS = ['single-node', 'cluster'] as const;
+const redisEnv = (kind: (typeof REDIS_KINDS)[number], s: ReturnType<typeof requireServices>): NodeJS.ProcessEnv =>
+  kind === 'cluster' ? { AUDITWATCH_REDIS_CLUSTER_NODES: s.redisClusterNodes } : { AUDITWATCH_REDIS_URL: s.redisUrl };
+
+describe.skipIf(services() === null).each(REDIS_KINDS)('auditwatch run, end to end over SASL_SSL (real Kafka, %s Redis and HTTP sinks)', (kind) => {
   const topic = `aw-e2e-${randomUUID()}`;
   const group = `aw-e2e-${randomUUID()}`;
   const prefix = `aw-e2e-${randomUUID()}`;
@@ -60,7 +65,7 @@ describe.skipIf(services() === null)('auditwatch run, end to end over SASL_SSL (
       AUDITWATCH_KAFKA_TOPIC: topic,
       AUDITWATCH_KAFKA_GROUP_ID: group,
       AUDITWATCH_KAFKA_FROM_BEGINNING: 'true',
-      AUDITWATCH_REDIS_URL: s.redisUrl,
+      ...redisEnv(kind, s),
       AUDITWATCH_REDIS_PREFIX: prefix,
       AUDITWATCH_SLACK_WEBHOOK_URL: slack.url,
       AUDITWATCH_PAGERDUTY_ROUTING_KEY: `R${randomBytes(15).toString('hex')}`,

@@ -8,7 +8,7 @@ import { requireServices, services } from '../support/services.js';
 const START = '2026-04-04T18:00:00.000Z';
 const KILLS = 10;
 
-describe.skipIf(services() === null)('crash loop: SIGKILL at random moments', () => {
+describe.skipIf(services() === null).each(['single-node', 'cluster'] as const)('crash loop: SIGKILL at random moments (%s Redis)', (redis) => {
   let h: FaultHarness;
   afterAll(() => h?.close());
 
@@ -16,7 +16,7 @@ describe.skipIf(services() === null)('crash loop: SIGKILL at random moments', ()
     const events = scenario({ start: START, episodes: 40, noise: 480, seed: 11 });
     expect(events.length).toBeGreaterThanOrEqual(20_000);
     const ids = (await groundTruth(events)).map((a) => a.id);
-    h = await new FaultHarness(requireServices()).start(3);
+    h = await new FaultHarness(requireServices(), undefined, redis).start(3);
     const slack = await startFakeSlack();
     h.onClose(() => slack.close());
     const env = { AUDITWATCH_KAFKA_SESSION_TIMEOUT: '6s', AUDITWATCH_SLACK_WEBHOOK_URL: slack.url };
@@ -34,7 +34,7 @@ describe.skipIf(services() === null)('crash loop: SIGKILL at random moments', ()
     await h.drainedAndDelivered(ids.length, 180_000, [h.hook, slack]);
 
     // Both sinks: each gets every alert id, and an id that arrives twice arrived first just before a kill.
-    h.verdict({ test: 'Crash loop', load: `${events.length} events, 3 partitions, produced over ~60 s`, faults: `${KILLS} × SIGKILL at random moments, restarted each time` }, ids, [h.hook, slack]);
+    h.verdict({ test: redis === 'cluster' ? 'Crash loop, Redis Cluster' : 'Crash loop', load: `${events.length} events, 3 partitions, produced over ~60 s`, faults: `${KILLS} × SIGKILL at random moments, restarted each time` }, ids, [h.hook, slack]);
     expect(await service.stop('SIGTERM')).toBe(0);
   }, 600_000);
 });

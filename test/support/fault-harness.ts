@@ -28,6 +28,8 @@ export class FaultHarness {
   constructor(
     private readonly services: Services,
     brokers?: string[],
+    /** Which of the harness's Redis deployments the services use: the single node (by URL) or the 3-master cluster. */
+    readonly redis: 'single-node' | 'cluster' = 'single-node',
   ) {
     this.brokers = brokers ?? services.kafkaBrokers;
   }
@@ -55,7 +57,7 @@ export class FaultHarness {
       AUDITWATCH_KAFKA_TOPIC: this.topic,
       AUDITWATCH_KAFKA_GROUP_ID: this.group,
       AUDITWATCH_KAFKA_FROM_BEGINNING: 'true',
-      AUDITWATCH_REDIS_URL: this.services.redisUrl,
+      ...(this.redis === 'cluster' ? { AUDITWATCH_REDIS_CLUSTER_NODES: this.services.redisClusterNodes } : { AUDITWATCH_REDIS_URL: this.services.redisUrl }),
       AUDITWATCH_REDIS_PREFIX: `aw-fault-${this.group}`,
       AUDITWATCH_WEBHOOK_URL: this.hook.url,
       AUDITWATCH_WEBHOOK_SECRET: this.secret,

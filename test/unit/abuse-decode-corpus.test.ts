@@ -47,7 +47,7 @@ describe('the malformed corpus (test/support/malformed.ts)', () => {
   it('is deterministic per seed and differs between seeds', () => {
     expect(digest(malformedCorpus(OPTIONS))).toBe(digest(corpus));
     expect(digest(malformedCorpus({ ...OPTIONS, seed: OPTIONS.seed + 1 }))).not.toBe(digest(corpus));
-  });
+  }, 30_000); // two corpora of 16,000 records: seconds on a loaded 2-core machine
 
   it('holds at least 10,000 records that are not audit events, reaching every decode reason', () => {
     const failures = outcomes.filter((o) => o.result?.ok === false);
