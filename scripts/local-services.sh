@@ -148,49 +148,32 @@ install_redis() {
   command -v redis-server >/dev/null 2>&1 || die "redis-server still not on PATH after apt-get install"
 }
 
-# Debian's prometheus (with promtool) for the tests of the PrometheusRule, the dashboard
-# and the scrape. Its postinst starts a system daemon (port 9090, /var/lib/prometheus) where
-# an init system runs; the tests start their own on free ports, so service starts are
-# refused while it installs (policy-rc.d, honoured by invoke-rc.d and deb-systemd-invoke)
-# and the unit is disabled on systemd hosts.
-install_prometheus() {
-  if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then return 0; fi
-  log "installing prometheus (and promtool) with apt-get"
-  local policy=/usr/sbin/policy-rc.d added="" rc=0
+# Debian packages whose postinst starts a system daemon where an init system runs:
+# prometheus (with promtool; port 9090) for the tests of the PrometheusRule, the dashboard
+# and the scrape, and prometheus-alertmanager (port 9093) for the Alertmanager sink's tests.
+# The tests start their own instances on free ports, so service starts are refused while
+# the package installs (policy-rc.d, honoured by invoke-rc.d and deb-systemd-invoke) and
+# the unit is disabled on systemd hosts.
+apt_install_without_daemon() { # PACKAGE COMMAND
+  local package=$1 command=$2 policy=/usr/sbin/policy-rc.d added="" rc=0
+  if command -v "$command" >/dev/null 2>&1; then return 0; fi
+  log "installing $package with apt-get"
   if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\n# auditwatch local-services: no daemon starts while installing prometheus\nexit 101\n' | as_root tee "$policy" >/dev/null
+    printf '#!/bin/sh\n# auditwatch local-services: no daemon starts while installing %s\nexit 101\n' "$package" | as_root tee "$policy" >/dev/null
     as_root chmod 755 "$policy"
     added=1
   fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 \
     && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
-      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold prometheus >&2 || rc=$?
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$package" >&2 || rc=$?
   if [ -n "$added" ]; then as_root rm -f "$policy"; fi
-  [ "$rc" -eq 0 ] || die "apt-get install prometheus failed"
-  if [ -d /run/systemd/system ]; then as_root systemctl disable --now prometheus.service >&2 || true; fi
-  command -v promtool >/dev/null 2>&1 || die "promtool still not on PATH after apt-get install prometheus"
+  [ "$rc" -eq 0 ] || die "apt-get install $package failed"
+  if [ -d /run/systemd/system ]; then as_root systemctl disable --now "$package.service" >&2 || true; fi
+  command -v "$command" >/dev/null 2>&1 || die "$command still not on PATH after apt-get install $package"
 }
 
-# Debian's prometheus-alertmanager for the Alertmanager sink's tests, which start their own
-# standalone instance (no gossip, free port, temp storage). Like prometheus, its postinst would
-# start a system daemon (port 9093, /var/lib/prometheus/alertmanager): refused the same way.
-install_alertmanager() {
-  if command -v prometheus-alertmanager >/dev/null 2>&1; then return 0; fi
-  log "installing prometheus-alertmanager with apt-get"
-  local policy=/usr/sbin/policy-rc.d added="" rc=0
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\n# auditwatch local-services: no daemon starts while installing alertmanager\nexit 101\n' | as_root tee "$policy" >/dev/null
-    as_root chmod 755 "$policy"
-    added=1
-  fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 \
-    && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
-      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold prometheus-alertmanager >&2 || rc=$?
-  if [ -n "$added" ]; then as_root rm -f "$policy"; fi
-  [ "$rc" -eq 0 ] || die "apt-get install prometheus-alertmanager failed"
-  if [ -d /run/systemd/system ]; then as_root systemctl disable --now prometheus-alertmanager.service >&2 || true; fi
-  command -v prometheus-alertmanager >/dev/null 2>&1 || die "prometheus-alertmanager still not on PATH after apt-get install"
-}
+install_prometheus() { apt_install_without_daemon prometheus prometheus && apt_install_without_daemon prometheus promtool; }
+install_alertmanager() { apt_install_without_daemon prometheus-alertmanager prometheus-alertmanager; }
 
 # --------------------------------------------------------------------------- state
 
