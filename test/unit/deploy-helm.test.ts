@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { isMap, isScalar, parseDocument, type YAMLMap } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/config-file.js';
+import { loadServiceConfig } from '../../src/config/service-config.js';
 import { loadRules } from '../../src/engine/rule-loader.js';
 import { BUNDLED_RULES_DIR } from '../../src/settings.js';
 import { CHART, find, helm, render, type K8sObject } from '../support/chart.js';
@@ -95,6 +96,19 @@ describe.skipIf(helm === undefined)('helm chart', () => {
     expect(d.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: 'auditwatch' } }]);
     // No secret value appears in plain env.
     expect(JSON.stringify(envOf(d))).not.toContain('not-a-real-password');
+  });
+
+  it('configures a cluster-mode Redis and the delivery settings, with the Redis password only in the Secret, and the real config loader accepts the result', () => {
+    const cluster = render(['-f', `${CHART}/ci/cluster-values.yaml`]);
+    const env = envOf(deploymentOf(cluster));
+    expect(env).toMatchObject({ AUDITWATCH_REDIS_CLUSTER_NODES: 'clustercfg.auditwatch.abc123.euw1.cache.amazonaws.com:6379', AUDITWATCH_REDIS_USERNAME: 'auditwatch', AUDITWATCH_REDIS_TLS: 'true', AUDITWATCH_DELIVERY_CONCURRENCY: '8' });
+    const secret = find(cluster, 'Secret')[0]!.data!;
+    expect(Object.keys(secret)).toEqual(expect.arrayContaining(['AUDITWATCH_REDIS_PASSWORD', 'AUDITWATCH_ALERTMANAGER_URL']));
+    expect(Object.keys(secret)).not.toContain('AUDITWATCH_REDIS_URL');
+    const fromSecret = Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    const config = loadServiceConfig({ ...env, ...fromSecret, AUDITWATCH_RULES_DIR: undefined, AUDITWATCH_CONFIG: undefined });
+    expect(config.redis).toMatchObject({ clusterNodes: [{ host: 'clustercfg.auditwatch.abc123.euw1.cache.amazonaws.com', port: 6379 }], password: 'not-a-real-redis-password', tls: true });
+    expect(config.sinks.map((s) => s.name)).toEqual(['alertmanager']);
   });
 
   it('uses existingSecret without rendering a Secret', () => {

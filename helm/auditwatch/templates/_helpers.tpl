@@ -69,7 +69,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/* Secret data lines (only the values that are set), keyed by environment variable name. */}}
 {{- define "auditwatch.secretData" -}}
 {{- $s := .Values.secrets }}
-{{- range $key, $env := dict "kafkaSaslUsername" "AUDITWATCH_KAFKA_SASL_USERNAME" "kafkaSaslPassword" "AUDITWATCH_KAFKA_SASL_PASSWORD" "redisUrl" "AUDITWATCH_REDIS_URL" "adminToken" "AUDITWATCH_ADMIN_TOKEN" "slackWebhookUrl" "AUDITWATCH_SLACK_WEBHOOK_URL" "pagerdutyRoutingKey" "AUDITWATCH_PAGERDUTY_ROUTING_KEY" "webhookUrl" "AUDITWATCH_WEBHOOK_URL" "webhookSecret" "AUDITWATCH_WEBHOOK_SECRET" }}
+{{- range $key, $env := dict "kafkaSaslUsername" "AUDITWATCH_KAFKA_SASL_USERNAME" "kafkaSaslPassword" "AUDITWATCH_KAFKA_SASL_PASSWORD" "redisUrl" "AUDITWATCH_REDIS_URL" "redisPassword" "AUDITWATCH_REDIS_PASSWORD" "alertmanagerUrl" "AUDITWATCH_ALERTMANAGER_URL" "alertmanagerBearerToken" "AUDITWATCH_ALERTMANAGER_BEARER_TOKEN" "adminToken" "AUDITWATCH_ADMIN_TOKEN" "slackWebhookUrl" "AUDITWATCH_SLACK_WEBHOOK_URL" "pagerdutyRoutingKey" "AUDITWATCH_PAGERDUTY_ROUTING_KEY" "webhookUrl" "AUDITWATCH_WEBHOOK_URL" "webhookSecret" "AUDITWATCH_WEBHOOK_SECRET" }}
 {{- with index $s $key }}
 {{ $env }}: {{ . | toString | b64enc | quote }}
 {{- end }}
