@@ -2,7 +2,7 @@ import type { Alert } from './alerts/alert.js';
 import type { Router } from './alerts/router.js';
 import type { Decoded } from './decode/decode.js';
 import type { RoutedAlert } from './delivery/delivery-queues.js';
-import type { Engine } from './engine/engine.js';
+import type { Engine, Evaluation } from './engine/engine.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
@@ -13,8 +13,10 @@ export interface AlertQueue {
 }
 
 /**
- * One step of the service: a batch of decoded events through the engine, and
- * the alerts into the delivery queues. When `process` resolves, the batch's state
+ * The one path from decoded events to alerts, for `run` and `replay` alike: a
+ * batch through the engine, and its alerts, with the sinks their routes name,
+ * into an AlertQueue (the delivery queues for `run`; the output, and with
+ * `--deliver` the sinks, for `replay`). When `process` resolves, the batch's state
  * updates and alerts are durable, and its offsets may be committed. It throws
  * (StateError) when Redis is unreachable; the caller retries the whole batch,
  * which is safe because every step is idempotent.
@@ -24,8 +26,9 @@ export class Pipeline {
     private engine: Engine,
     private readonly queue: AlertQueue,
     private readonly router: Router,
-    private readonly metrics: Metrics,
-    private readonly log: Logger,
+    /** The service's metrics and log; replay has neither. */
+    private readonly metrics?: Metrics,
+    private readonly log?: Logger,
   ) {}
 
   /** Swaps the rule set (reload); batches in flight finish with the old one. */
@@ -37,12 +40,17 @@ export class Pipeline {
     return this.engine.rules;
   }
 
-  async process(batch: readonly Decoded[]): Promise<void> {
-    if (batch.length === 0) return;
+  /** Evaluates a batch and queues its alerts; resolves with the evaluation once they are durable. */
+  async process(batch: readonly Decoded[]): Promise<Evaluation | undefined> {
+    if (batch.length === 0) return undefined;
     const result = await this.engine.evaluate(batch);
-    for (const [rule, n] of result.matched) this.metrics.ruleMatches.inc({ rule: this.metrics.rule(rule) }, n);
-    for (const [rule, n] of result.throttled) this.metrics.alertsThrottled.inc({ rule: this.metrics.rule(rule) }, n);
+    const m = this.metrics;
+    if (m !== undefined) {
+      for (const [rule, n] of result.matched) m.ruleMatches.inc({ rule: m.rule(rule) }, n);
+      for (const [rule, n] of result.throttled) m.alertsThrottled.inc({ rule: m.rule(rule) }, n);
+    }
     await this.raise(result.alerts);
+    return result;
   }
 
   /** Adds alerts to the queues of their routed sinks (also used by the silence check). */
@@ -51,8 +59,8 @@ export class Pipeline {
     const items = alerts.map((alert) => ({ alert, sinks: this.router.sinksFor(alert) }));
     await this.queue.add(items);
     for (const { alert, sinks } of items) {
-      this.metrics.alerts.inc({ rule: this.metrics.rule(alert.rule), severity: alert.severity });
-      this.log.info({ alert: alert.id, rule: alert.rule, severity: alert.severity, sinks }, 'alert raised');
+      this.metrics?.alerts.inc({ rule: this.metrics.rule(alert.rule), severity: alert.severity });
+      this.log?.info({ alert: alert.id, rule: alert.rule, severity: alert.severity, sinks }, 'alert raised');
     }
   }
 }

@@ -1,4 +1,6 @@
 import type { Alert } from './alerts/alert.js';
+import { Router } from './alerts/router.js';
+import { Pipeline, type AlertQueue } from './pipeline.js';
 import { JsonLines, type NumberedResult } from './source/jsonl-source.js';
 import { ReorderBuffer } from './source/reorder-buffer.js';
 import type { Decoded } from './decode/decode.js';
@@ -11,8 +13,10 @@ export interface ReplayOptions {
   latenessMs?: number;
   /** Events per engine call (one state round trip each); default 1000. */
   batchSize?: number;
-  /** Called once per distinct alert id, in order. */
-  onAlert(alert: Alert): Promise<void> | void;
+  /** Routes that name each alert's sinks (`replay --deliver`); default none. */
+  router?: Router;
+  /** Called once per distinct alert id, in order, with the sinks its routes name. */
+  onAlert(alert: Alert, sinks: readonly string[]): Promise<void> | void;
   /** Called for each line that is not an audit event. */
   onInvalid?(result: NumberedResult & { ok: false }): void;
 }
@@ -35,9 +39,10 @@ export class ReplaySummary extends InputSummary {
 }
 
 /**
- * Runs decoded lines through the rules: the same engine and state semantics as
- * the service, with events put back in time order within `latenessMs` and every
- * alert id emitted once.
+ * Runs decoded lines through the rules: the service's Pipeline (engine, state,
+ * routes) with a file instead of Kafka and `onAlert` instead of the delivery
+ * queues, events put back in time order within `latenessMs`, and every alert id
+ * emitted once (as a delivery queue takes each id once).
  */
 export async function replay(
   input: JsonLines | readonly NumberedResult[],
@@ -47,17 +52,22 @@ export async function replay(
   const buffer = new ReorderBuffer(options.latenessMs ?? 15 * 60_000);
   const batchSize = options.batchSize ?? 1_000;
   const emitted = new Set<string>();
-
-  const evaluate = async (events: Decoded[]): Promise<void> => {
-    for (let i = 0; i < events.length; i += batchSize) {
-      const result = await options.engine.evaluate(events.slice(i, i + batchSize));
-      for (const [rule, n] of result.throttled) summary.throttledByRule.set(rule, (summary.throttledByRule.get(rule) ?? 0) + n);
-      for (const alert of result.alerts) {
+  const output: AlertQueue = {
+    async add(items) {
+      for (const { alert, sinks } of items) {
         if (emitted.has(alert.id)) continue;
         emitted.add(alert.id);
         summary.alertsByRule.set(alert.rule, (summary.alertsByRule.get(alert.rule) ?? 0) + 1);
-        await options.onAlert(alert);
+        await options.onAlert(alert, sinks);
       }
+    },
+  };
+  const pipeline = new Pipeline(options.engine, output, options.router ?? new Router([]));
+
+  const evaluate = async (events: Decoded[]): Promise<void> => {
+    for (let i = 0; i < events.length; i += batchSize) {
+      const result = await pipeline.process(events.slice(i, i + batchSize));
+      for (const [rule, n] of result?.throttled ?? []) summary.throttledByRule.set(rule, (summary.throttledByRule.get(rule) ?? 0) + n);
     }
   };
 

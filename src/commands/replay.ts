@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Alert } from '../alerts/alert.js';
+import type { Router } from '../alerts/router.js';
 import { plainText } from '../alerts/summary.js';
 import { Engine } from '../engine/engine.js';
 import { loadRules } from '../engine/rule-loader.js';
@@ -16,8 +17,8 @@ export interface ReplayCommandOptions {
   format: 'json' | 'pretty';
   latenessMs?: number;
   maxBytes?: number;
-  /** Also send each alert through the configured routes (`--deliver`). */
-  deliver?: (alert: Alert) => Promise<void>;
+  /** Also send each alert to the sinks its configured routes name (`--deliver`). */
+  deliver?: { router: Router; send(alert: Alert, sinks: readonly string[]): Promise<void> };
   stdout?: Writable;
   stderr?: Writable;
 }
@@ -31,9 +32,10 @@ export async function replayCommand(path: string | undefined, options: ReplayCom
   const summary = await replay(decodeJsonLines(path, options.maxBytes), {
     engine,
     latenessMs: options.latenessMs,
-    onAlert: async (alert) => {
+    router: options.deliver?.router,
+    onAlert: async (alert, sinks) => {
       await out.write(options.format === 'pretty' ? prettyAlert(alert) : JSON.stringify(alert));
-      await options.deliver?.(alert);
+      await options.deliver?.send(alert, sinks);
     },
     onInvalid: (r) => void err.write(`line ${r.lineNumber}: ${r.reason}: ${r.message}\n`),
   });

@@ -51,15 +51,15 @@ export async function testSinks(name: string | undefined, configFile?: string, o
   return ok;
 }
 
-/** For `replay --deliver`: sends each alert through the configured routes, in process, with retries. */
-export function createDelivery(configFile?: string): (alert: Alert) => Promise<void> {
+/** For `replay --deliver`: the configured routes, and a sender to the sinks they name, in process, with retries. */
+export function createDelivery(configFile?: string): { router: Router; send(alert: Alert, sinks: readonly string[]): Promise<void> } {
   const config = loadDeliveryConfig(withConfigFile(configFile));
   const sinks = new Map(createSinks(config.sinks, { timeoutMs: config.deliveryTimeoutMs }).map((s) => [s.name, s]));
-  const router = new Router(config.routes);
-  return async (alert) => {
-    for (const name of router.sinksFor(alert)) {
+  const send = async (alert: Alert, names: readonly string[]): Promise<void> => {
+    for (const name of names) {
       const error = await deliverOnce(sinks.get(name)!, alert, config.deliveryTimeoutMs, config.giveUpAfterMs);
       if (error !== undefined) process.stderr.write(`delivery of alert ${alert.id} to ${name} failed: ${error}\n`);
     }
   };
+  return { router: new Router(config.routes), send };
 }
