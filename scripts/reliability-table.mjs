@@ -8,7 +8,7 @@ const REPORT = new URL('../reports/reliability.jsonl', import.meta.url);
 const README = new URL('../README.md', import.meta.url);
 const START = '<!-- reliability:start -->';
 const END = '<!-- reliability:end -->';
-const ORDER = ['Crash loop', 'Crash loop, Redis Cluster', 'Rebalance', 'Two replicas, slow sink', 'Redis outage', 'Redis restart, deliveries pending', 'Sink outage', 'Poisoned alert', 'Kafka broker restart'];
+const ORDER = ['Crash loop', 'Crash loop, Redis Cluster', 'Rebalance', 'Three replicas, Redis Cluster', 'Two replicas, slow sink', 'Redis outage', 'Redis restart, deliveries pending', 'Sink outage', 'Poisoned alert', 'Kafka broker restart'];
 
 const latest = new Map();
 for (const line of readFileSync(REPORT, 'utf8').split('\n')) {
