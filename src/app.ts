@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { Pipeline } from './pipeline.js';
 import { createSinks } from './sinks/create-sinks.js';
+import type { KafkaDiagnosis } from './source/kafka-diagnosis.js';
 import { KafkaSource } from './source/kafka-source.js';
 import { checkEvictionPolicy, COMMAND_TIMEOUT_MS, createRedis } from './state/redis-connection.js';
 import { RedisStateStore } from './state/redis-store.js';
@@ -24,11 +25,28 @@ export interface Service {
   server: FastifyInstance;
   /** The address the HTTP server listens on. */
   address: string;
+  /**
+   * Settles when the Kafka consumer can no longer work (credentials refused, an
+   * ACL or a topic missing, a crash KafkaJS does not restart from): the caller
+   * closes the service and exits non-zero, so that a supervisor restarts it.
+   * Never settles otherwise.
+   */
+  failed: Promise<KafkaDiagnosis>;
   /** Graceful stop within `graceMs`: stop fetching, finish the batch, commit, drain deliveries, close. */
   close(graceMs?: number): Promise<void>;
 }
 
 const SILENCE_CHECK_MS = 15_000;
+
+/**
+ * For tests only: the event with this id makes processing throw, like an
+ * engine bug that hits one record, so that tests can follow a poison record
+ * through the real service. Read only when NODE_ENV is "test" as well (the
+ * Docker image sets "production"), so no production setting can switch it on.
+ */
+function testPoisonEventId(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.NODE_ENV === 'test' ? env.AUDITWATCH_TEST_POISON_EVENT_ID || undefined : undefined;
+}
 
 /**
  * The composition root of the service: Kafka → decode → engine (Redis state) →
@@ -68,7 +86,9 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
   for (const connection of [queueRedis, workerRedis]) connection.on('error', () => undefined);
   const queues = new DeliveryQueues(queueRedis, config.redis.prefix, sinks.map((s) => s.name), () => undefined);
   const pipeline = new Pipeline(new Engine(rules.enabled, state), queues, new Router(config.routes), metrics, log);
-  let processingProblem: string | undefined;
+  const poisonEventId = testPoisonEventId();
+  let reportFailure: (diagnosis: KafkaDiagnosis) => void = () => undefined;
+  const failed = new Promise<KafkaDiagnosis>((resolve) => (reportFailure = resolve));
 
   const source = new KafkaSource({
     config: config.kafka,
@@ -76,12 +96,13 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     log,
     metrics,
     handle: async (events) => {
+      if (poisonEventId !== undefined && events.some((e) => e.event.id === poisonEventId)) {
+        throw new Error('test poison record (AUDITWATCH_TEST_POISON_EVENT_ID)');
+      }
       if (events.length > 0) await state.touch(Date.now());
       await pipeline.process(events);
     },
-    onHealth: (healthy, reason) => {
-      processingProblem = healthy ? undefined : reason;
-    },
+    onFatal: (diagnosis) => reportFailure(diagnosis),
   });
 
   const workers = new DeliveryWorkers({ connection: workerRedis, queues, sinks, instanceId: config.instanceId, concurrency: config.deliveryConcurrency, giveUpAfterMs: config.giveUpAfterMs, attemptTimeoutMs: config.deliveryTimeoutMs, log, metrics });
@@ -133,18 +154,20 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
       } catch {
         reasons.push('redis: unreachable');
       }
-      if (processingProblem !== undefined) reasons.push('processing paused: state store failing');
+      reasons.push(...source.problems());
       return reasons;
     },
   });
   const address = await server.listen({ host: config.http.host, port: config.http.port });
   log.info({ address, rules: rules.enabled.length, sinks: sinks.map((s) => s.name), topic: config.kafka.topic, group: config.kafka.groupId }, 'auditwatch started');
 
-  void source.start().catch((error: Error) => log.error({ err: error.message }, 'kafka consumer failed to start'));
+  // Errors of start() come back through `failed`.
+  void source.start();
 
   return {
     server,
     address,
+    failed,
     async close(graceMs = config.shutdownGraceMs) {
       const deadline = Date.now() + graceMs;
       clearInterval(silenceTimer);

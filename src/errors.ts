@@ -21,6 +21,12 @@ export const ErrorCode = {
   kafkaAuth: 'AW_ERR_KAFKA_AUTH',
   /** A Kafka broker could not be reached or closed the connection. */
   kafkaConnect: 'AW_ERR_KAFKA_CONNECT',
+  /** A Kafka broker refused an operation: no ACL for the topic, the consumer group or the dead-letter topic. */
+  kafkaAuthz: 'AW_ERR_KAFKA_AUTHZ',
+  /** The audit topic or the dead-letter topic does not exist (never there, or deleted while running). */
+  kafkaTopic: 'AW_ERR_KAFKA_TOPIC',
+  /** The Kafka consumer stopped for another reason and KafkaJS will not restart it. */
+  kafkaConsumer: 'AW_ERR_KAFKA_CONSUMER',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -89,4 +95,26 @@ export class StateError extends AuditwatchError {
   constructor(message: string, options?: ErrorOptions) {
     super(ErrorCode.state, message, {}, options);
   }
+}
+
+/** Redis errors that are not about the connection: a script failed or a key holds the wrong type. Retrying cannot fix them. */
+const REDIS_COMMAND_ERROR = /^(ERR (user_script|Error running script)|WRONGTYPE)/;
+/** Errors of Node's sockets and of ioredis when the server cannot be reached. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * True when an error means "Redis is not answering" (an outage that ends by
+ * itself), false for anything retrying cannot fix. StateError wraps every Redis
+ * failure of the state store and the delivery queues; of those, only a command
+ * that Redis ran and refused (a failing script, a wrong type) is not an outage.
+ * Raw ioredis connection errors count as outages too, in case one escapes a guard.
+ */
+export function isRedisOutage(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof StateError) {
+    const cause = error.cause;
+    return !(cause instanceof Error && cause.name === 'ReplyError' && REDIS_COMMAND_ERROR.test(cause.message));
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  return error.name === 'MaxRetriesPerRequestError' || error.message === 'Connection is closed.' || (code !== undefined && CONNECTION_CODES.has(code));
 }

@@ -16,11 +16,17 @@ import { MemoryStateStore } from './state/memory-store.js';
 import { RedisStateStore } from './state/redis-store.js';
 import { packageVersion } from './version.js';
 
-/** Exit codes: 0 done, 1 findings (failed rule tests, invalid rules), 2 bad usage, config or input. */
+/**
+ * Exit codes: 0 done, 1 findings (failed rule tests, invalid rules), 2 bad usage, config or input,
+ * 3 (`run`) the Kafka consumer cannot work: credentials refused, an ACL or a topic missing (EXIT_KAFKA_FATAL).
+ */
 function exitCodeFor(error: unknown): number {
   if (error instanceof AuditwatchError) return error.code === ErrorCode.rule ? 1 : 2;
   return 1;
 }
+
+/** `run` exits with this when Kafka refuses to let the consumer work; a supervisor (Kubernetes) restarts it and counts the restarts. */
+const EXIT_KAFKA_FATAL = 3;
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -90,27 +96,33 @@ program
     const log = createLogger(config.logLevel);
     const service = await startService(config, log);
     let stopping = false;
-    const stop = (signal: string) => {
+    /** Closes the service and exits with `code` (0 after a signal); `why` names the signal or the Kafka failure. */
+    const stop = (why: string, code: number) => {
       if (stopping) {
-        log.warn({ signal }, 'second signal: exiting now');
+        if (code !== 0) return; // a Kafka failure during a shutdown: the shutdown goes on
+        log.warn({ signal: why }, 'second signal: exiting now');
         process.exit(1);
       }
       stopping = true;
       const force = setTimeout(() => {
         log.error('shutdown took longer than the grace period; exiting');
-        process.exit(1);
+        process.exit(code === 0 ? 1 : code);
       }, config.shutdownGraceMs + 2_000);
       force.unref();
       service.close().then(
-        () => process.exit(0),
+        () => process.exit(code),
         (error: Error) => {
           log.error({ err: error.message }, 'shutdown failed');
-          process.exit(1);
+          process.exit(code === 0 ? 1 : code);
         },
       );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM', 0));
+    process.once('SIGINT', () => stop('SIGINT', 0));
+    void service.failed.then((diagnosis) => {
+      log.error({ code: diagnosis.code, exitCode: EXIT_KAFKA_FATAL }, 'exiting: the Kafka consumer cannot work (see the line before)');
+      stop(diagnosis.code, EXIT_KAFKA_FATAL);
+    });
   });
 
 program

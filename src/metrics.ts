@@ -4,6 +4,10 @@ import { DECODE_REASONS } from './decode/decode.js';
 /** Label value for anything outside a label's known set, so cardinality stays bounded. */
 export const UNKNOWN = '__unknown__';
 
+/** Why a record was skipped after it decoded: processing it failed every time (an engine bug, a record that breaks a rule). */
+export const SKIP_REASONS = ['processing_error'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
 const CATEGORIES = new Set(['authentication', 'authorization', 'request', 'access-transparency', 'other']);
 
 /**
@@ -18,6 +22,12 @@ export class Metrics {
 
   readonly eventsConsumed = new Counter({ name: 'auditwatch_events_consumed_total', help: 'Audit events decoded, by category.', labelNames: ['category'], registers: [this.registry] });
   readonly decodeFailures = new Counter({ name: 'auditwatch_decode_failures_total', help: 'Records that were not audit events, by reason.', labelNames: ['reason'], registers: [this.registry] });
+  readonly recordsSkipped = new Counter({
+    name: 'auditwatch_records_skipped_total',
+    help: 'Decoded records skipped (or sent to the dead-letter topic) because processing them kept failing, by reason.',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly batchSeconds = new Histogram({ name: 'auditwatch_batch_processing_seconds', help: 'Time to process one batch: decode, rules, state, delivery queues.', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
   readonly eventLagSeconds = new Histogram({ name: 'auditwatch_event_lag_seconds', help: 'Wall clock minus event time when an event is processed.', buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 86400], registers: [this.registry] });
   readonly consumerLag = new Gauge({ name: 'auditwatch_consumer_lag_messages', help: 'High watermark minus the next offset to process, per partition.', labelNames: ['partition'], registers: [this.registry] });
@@ -52,6 +62,7 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'auditwatch_' });
     for (const reason of DECODE_REASONS) this.decodeFailures.inc({ reason }, 0);
     for (const result of ['success', 'failure']) this.rulesReloads.inc({ result }, 0);
+    for (const reason of SKIP_REASONS) this.recordsSkipped.inc({ reason }, 0);
   }
 
   /** Records the loaded rule set's hash: only the current one has a series, so the label stays one value per replica. */

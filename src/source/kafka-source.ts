@@ -1,13 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type SASLOptions } from 'kafkajs';
 import type { ServiceConfig } from '../config/service-config.js';
-import { decodeRecord, type Decoded } from '../decode/decode.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { kafkaLogCreator } from './kafka-diagnosis.js';
+import { BatchProcessor, type BatchHandler } from './batch-processor.js';
+import { DeadLetterTopic } from './dead-letter.js';
+import { diagnoseKafkaFailure, isUnknownTopic, kafkaLogCreator, type KafkaDiagnosis, type KafkaRole } from './kafka-diagnosis.js';
+import { PartitionHealth } from './partition-health.js';
 
-/** Processes a batch durably or throws; see Pipeline.process. */
-export type BatchHandler = (events: Decoded[]) => Promise<void>;
+export type { BatchHandler } from './batch-processor.js';
 
 export interface KafkaSourceOptions {
   config: ServiceConfig['kafka'];
@@ -15,38 +15,45 @@ export interface KafkaSourceOptions {
   handle: BatchHandler;
   log: Logger;
   metrics: Metrics;
-  /** Called when processing fails (Redis down) and again when it recovers. */
-  onHealth(healthy: boolean, reason?: string): void;
+  /**
+   * Called once when the consumer can no longer work and retrying will not
+   * change that (credentials refused, an ACL missing, a topic missing or
+   * deleted, a crash KafkaJS does not restart from). The caller stops the service.
+   */
+  onFatal(diagnosis: KafkaDiagnosis): void;
 }
 
-const MAX_BACKOFF_MS = 10_000;
-/** Records handed to the pipeline at once: one Redis pipeline and one offset commit each. */
-const CHUNK_SIZE = 1_000;
 /**
  * Partitions processed at the same time. Each chunk waits on Redis and then on
  * the offset commit; overlapping partitions keeps the CPU busy meanwhile
  * (benchmark: 3 → 6 gave +27 % throughput, bench/README.md).
  */
 export const PARTITIONS_CONCURRENTLY = 8;
-
-interface DeadRecord {
-  message: KafkaMessage;
-  reason: string;
-  detail: string;
-}
+/** Longest wait for the metadata request that tells a deleted topic from a passing error, in ms. */
+const TOPIC_CHECK_MS = 10_000;
 
 /**
- * The audit topic through a KafkaJS consumer group. Offsets are committed only
- * after a chunk of records has been processed (state updated, alerts in the
- * outbox), so a crash or rebalance re-delivers at most what was not yet durable.
- * A record that does not decode is counted, optionally sent to a dead-letter
- * topic, and skipped; a pipeline failure pauses the partition and retries.
+ * The audit topic through a KafkaJS consumer group: joining, the offset
+ * commits, health and the end of the consumer; the work on each batch is
+ * BatchProcessor's. Offsets are committed only after a chunk of records has
+ * been processed (state updated, alerts in the delivery queues), so a crash or
+ * rebalance re-delivers at most what was not yet durable.
+ *
+ * Errors retrying can fix (a broker unreachable, a coordinator moving) are
+ * retried with backoff while /readyz says not ready. Errors it cannot fix
+ * (see kafka-diagnosis.ts) end in onFatal, so the service exits instead of
+ * answering /healthz while consuming nothing.
  */
 export class KafkaSource {
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
-  private producer: Producer | undefined;
+  private readonly admin: Admin;
+  private readonly deadLetters: DeadLetterTopic;
+  private readonly health = new PartitionHealth();
+  private readonly processor: BatchProcessor;
   private joined = false;
+  private stopping = false;
+  private failed = false;
 
   constructor(private readonly o: KafkaSourceOptions) {
     const c = o.config;
@@ -55,12 +62,35 @@ export class KafkaSource {
       brokers: c.brokers,
       ssl: c.ssl === false ? false : c.ssl.ca === undefined ? true : { ca: [c.ssl.ca] },
       ...(c.sasl ? { sasl: { mechanism: c.sasl.mechanism, username: c.sasl.username, password: c.sasl.password } as SASLOptions } : {}),
-      // Only errors, and of those only connection, TLS and authentication failures, explained (kafka-diagnosis.ts).
+      // Only errors, and of those only connection, TLS, authentication and authorization failures, explained (kafka-diagnosis.ts).
       logLevel: logLevel.ERROR,
       logCreator: kafkaLogCreator(o.log, c.ssl !== false),
+      // Connecting is retried for as long as it takes: an unreachable broker is waited for (not ready meanwhile).
+      // KafkaJS gives up at once on what retrying cannot fix (SASL authentication), and start() reports it.
       retry: { initialRetryTime: 300, retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
     });
-    this.consumer = this.kafka.consumer({ groupId: c.groupId, sessionTimeout: c.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(c.sessionTimeoutMs / 10)), retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 } });
+    this.consumer = this.kafka.consumer({
+      groupId: c.groupId,
+      sessionTimeout: c.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(c.sessionTimeoutMs / 10)),
+      // The audit topic is never created by the consumer: a wrong name must be an error, not a new empty topic.
+      allowAutoTopicCreation: false,
+      // Bounded (≈ 10 s), so that a lasting error crashes the consumer and comes to restartOnFailure to be judged;
+      // with unbounded retries a deleted topic was fetched from forever. Every field set: NODE_ENV=test changes KafkaJS's defaults.
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000, multiplier: 2, factor: 0.2, restartOnFailure: (error) => this.restartOnFailure(error) },
+    });
+    this.admin = this.kafka.admin();
+    this.deadLetters = new DeadLetterTopic(this.kafka, c.deadLetterTopic, o.log);
+    this.processor = new BatchProcessor({
+      handle: o.handle,
+      maxEventBytes: o.maxEventBytes,
+      deadLetters: this.deadLetters,
+      health: this.health,
+      log: o.log,
+      metrics: o.metrics,
+      onDeadLetterFailure: (error) => this.fail(error, 'dead-letter'),
+      commit: (topic, partition, offset) => this.commit(topic, partition, offset),
+    });
     const events = this.consumer.events;
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
@@ -72,7 +102,11 @@ export class KafkaSource {
     });
     this.consumer.on(events.CRASH, ({ payload }) => {
       this.joined = false;
-      o.log.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
+      if (payload.restart) {
+        o.log.warn({ err: payload.error.message }, 'kafka consumer crashed; KafkaJS restarts it');
+        return;
+      }
+      this.fail(payload.error, 'source');
     });
     this.consumer.on(events.STOP, () => {
       this.joined = false;
@@ -84,103 +118,65 @@ export class KafkaSource {
     return this.joined;
   }
 
+  /** Why processing is paused, per partition (empty when it is not). */
+  problems(): string[] {
+    return this.health.problems();
+  }
+
+  /** Connects, checks the dead-letter topic, subscribes and runs. Failures go to onFatal (nothing would restart a consumer that never ran). */
   async start(): Promise<void> {
     const c = this.o.config;
-    if (c.deadLetterTopic !== undefined) {
-      this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
-      await this.producer.connect();
+    let role: KafkaRole = 'source';
+    try {
+      await this.admin.connect();
+      role = 'dead-letter';
+      await this.deadLetters.start(this.admin);
+      role = 'source';
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topic: c.topic, fromBeginning: c.fromBeginning });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
+        eachBatch: (payload) => this.processor.process(payload),
+      });
+    } catch (error) {
+      this.fail(error, role);
     }
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: c.topic, fromBeginning: c.fromBeginning });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
-      eachBatch: (payload) => this.eachBatch(payload),
-    });
   }
 
   /** Stops fetching and finishes the batch in hand (KafkaJS waits for it), then disconnects. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.joined = false;
     await this.consumer.disconnect();
-    await this.producer?.disconnect();
+    await this.deadLetters.stop();
+    await this.admin.disconnect();
   }
 
-  private async eachBatch(p: EachBatchPayload): Promise<void> {
-    const { batch } = p;
-    for (let start = 0; start < batch.messages.length; start += CHUNK_SIZE) {
-      if (!p.isRunning() || p.isStale()) return;
-      const chunk = batch.messages.slice(start, start + CHUNK_SIZE);
-      const { events, dead } = this.decode(batch.topic, batch.partition, chunk);
-      const work = async () => {
-        const done = this.o.metrics.batchSeconds.startTimer();
-        await this.sendToDeadLetterTopic(batch.topic, batch.partition, dead);
-        await this.o.handle(events);
-        done();
-      };
-      if (!(await this.processWithRetry(work, p))) return;
-      const last = chunk[chunk.length - 1]!;
-      p.resolveOffset(last.offset);
-      await this.commit(batch.topic, batch.partition, last.offset);
-      await p.heartbeat();
-      const lag = Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n);
-      this.o.metrics.consumerLag.set({ partition: String(batch.partition) }, Math.max(0, lag));
-    }
+  /** Logs why the consumer cannot go on (once) and hands the diagnosis to onFatal; nothing during a shutdown. */
+  private fail(error: unknown, role: KafkaRole): void {
+    if (this.failed || this.stopping) return;
+    this.failed = true;
+    this.joined = false;
+    const diagnosis = diagnoseKafkaFailure(error, role, this.o.config.ssl !== false);
+    this.o.log.error({ code: diagnosis.code, reason: diagnosis.reason, hint: diagnosis.hint }, 'kafka consumer cannot continue; stopping the service');
+    this.o.onFatal(diagnosis);
   }
 
-  /** Retries the pipeline with backoff until it succeeds, or the partition is no longer ours. */
-  private async processWithRetry(work: () => Promise<void>, p: EachBatchPayload): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await work();
-        if (attempt > 0) {
-          this.o.onHealth(true);
-          this.o.log.info({ attempts: attempt + 1 }, 'processing recovered (Redis outage end)');
-        }
-        return true;
-      } catch (error) {
-        this.o.metrics.redisErrors.inc();
-        if (attempt === 0) this.o.log.error({ err: (error as Error).message }, 'processing failed (Redis outage start); pausing this partition and retrying');
-        this.o.onHealth(false, (error as Error).message);
-        await sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt));
-        if (!p.isRunning() || p.isStale()) return false;
-        await p.heartbeat().catch(() => undefined);
-      }
-    }
-  }
-
-  private decode(topic: string, partition: number, messages: KafkaMessage[]): { events: Decoded[]; dead: DeadRecord[] } {
-    const events: Decoded[] = [];
-    const dead: DeadRecord[] = [];
-    const now = Date.now();
-    for (const message of messages) {
-      const result = decodeRecord(message.value, { maxBytes: this.o.maxEventBytes, fallbackTimeMs: Number(message.timestamp) });
-      if (result.ok) {
-        events.push(result);
-        this.o.metrics.eventsConsumed.inc({ category: this.o.metrics.category(result.event.category) });
-        this.o.metrics.eventLagSeconds.observe(Math.max(0, (now - result.timeMs) / 1000));
-      } else {
-        this.o.metrics.decodeFailures.inc({ reason: result.reason });
-        this.o.log.warn({ topic, partition, offset: message.offset, reason: result.reason, detail: result.message }, 'skipped a record that is not an audit event');
-        dead.push({ message, reason: result.reason, detail: result.message });
-      }
-    }
-    if (messages.length > 0) this.o.metrics.lastEventTimestamp.set(now / 1000);
-    return { events, dead };
-  }
-
-  /** Records that failed to decode go to the dead-letter topic, with the reason in headers. */
-  private async sendToDeadLetterTopic(topic: string, partition: number, dead: DeadRecord[]): Promise<void> {
-    if (dead.length === 0 || this.producer === undefined || this.o.config.deadLetterTopic === undefined) return;
-    await this.producer.send({
-      topic: this.o.config.deadLetterTopic,
-      messages: dead.map(({ message, reason, detail }) => ({
-        key: message.key,
-        value: message.value,
-        headers: { 'auditwatch-reason': reason, 'auditwatch-error': detail, 'auditwatch-source': `${topic}/${partition}/${message.offset}` },
-      })),
-    });
+  /**
+   * KafkaJS asks before restarting a consumer that crashed on a retriable error.
+   * The one such error that does not pass is a topic that is gone: a metadata
+   * request tells a deleted topic from a leader moving. Anything else restarts.
+   */
+  private async restartOnFailure(error: Error): Promise<boolean> {
+    if (!isUnknownTopic(error)) return true;
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), TOPIC_CHECK_MS).unref());
+    const check = this.admin.fetchTopicMetadata({ topics: [this.o.config.topic] }).then(
+      () => 'exists' as const,
+      (checkError: unknown) => (isUnknownTopic(checkError) ? ('gone' as const) : ('unknown' as const)),
+    );
+    return (await Promise.race([check, timeout])) !== 'gone';
   }
 
   private async commit(topic: string, partition: number, offset: string): Promise<void> {

@@ -191,14 +191,13 @@ describe.skipIf(services() === null)('secrets never reach logs, metrics, HTTP an
     expect(leaks(answers.join('\n'), secrets), 'secrets in HTTP answers').toEqual([]);
   }, 90_000);
 
-  it('a service with wrong Kafka and Redis passwords: not ready, errors logged, no password anywhere', async () => {
-    const wrong = { saslPassword: secret('wrongsasl'), redisPassword: secret('wrongredis') };
+  it('a service with a wrong Redis password: not ready, the error logged, no password anywhere', async () => {
+    const wrong = { redisPassword: secret('wrongredis') };
     const group = `aw-abuse-secrets-${randomUUID()}`;
     groups.push(group);
     const service = new ServiceProcess(await freePort(), {
       AUDITWATCH_KAFKA_BROKERS: (s.saslBrokers ?? s.kafkaBrokers).join(','),
-      AUDITWATCH_KAFKA_SASL_USERNAME: s.saslUsername ?? 'auditwatch',
-      AUDITWATCH_KAFKA_SASL_PASSWORD: wrong.saslPassword,
+      ...(s.saslBrokers === undefined ? {} : { AUDITWATCH_KAFKA_SASL_USERNAME: s.saslUsername, AUDITWATCH_KAFKA_SASL_PASSWORD: s.saslPassword }),
       AUDITWATCH_KAFKA_TOPIC: topic,
       AUDITWATCH_KAFKA_GROUP_ID: group,
       AUDITWATCH_REDIS_URL: `redis://:${wrong.redisPassword}@127.0.0.1:${redisPort}`,
@@ -211,15 +210,39 @@ describe.skipIf(services() === null)('secrets never reach logs, metrics, HTTP an
     });
     cleanup.push(() => service.stopGracefully());
     await until(async () => (await service.get('/healthz').catch(() => ({ status: 0 }))).status === 200, 20_000, 'HTTP up');
-    await until(() => service.logs.some((l) => /"level":50/.test(l) && /redis/i.test(l)) && service.logs.some((l) => /"level":50/.test(l) && /kafka/i.test(l)), 20_000, 'Kafka and Redis errors logged');
+    await until(() => service.logs.some((l) => /"level":50/.test(l) && /redis/i.test(l)), 20_000, 'the Redis error logged');
     const answers = await probeHttp(service.port, ADMIN_TOKEN);
     expect(answers.find((a) => a.startsWith('GET /readyz'))).toMatch(/→ 503/);
     await service.stop('SIGTERM');
     await service.stop('SIGKILL');
 
-    const all = { ...secrets, wrongSaslPassword: wrong.saslPassword, wrongRedisPassword: wrong.redisPassword };
+    const all = { ...secrets, wrongRedisPassword: wrong.redisPassword };
     expect(leaks(service.logs.join('\n'), all), 'secrets in log lines').toEqual([]);
     expect(leaks(answers.join('\n'), all), 'secrets in HTTP answers').toEqual([]);
+  }, 60_000);
+
+  it('a service with wrong Kafka and Redis passwords: the Kafka error logged, exit 3 (Kafka refused it), no password anywhere', async () => {
+    const wrong = { saslPassword: secret('wrongsasl'), redisPassword: secret('wrongredis') };
+    const result = await runToExit({
+      AUDITWATCH_KAFKA_BROKERS: (s.saslBrokers ?? s.kafkaBrokers).join(','),
+      AUDITWATCH_KAFKA_SASL_USERNAME: s.saslUsername ?? 'auditwatch',
+      AUDITWATCH_KAFKA_SASL_PASSWORD: wrong.saslPassword,
+      AUDITWATCH_KAFKA_TOPIC: topic,
+      AUDITWATCH_KAFKA_GROUP_ID: `aw-abuse-secrets-${randomUUID()}`,
+      AUDITWATCH_REDIS_URL: `redis://:${wrong.redisPassword}@127.0.0.1:${redisPort}`,
+      AUDITWATCH_REDIS_PREFIX: prefix,
+      AUDITWATCH_ADMIN_TOKEN: ADMIN_TOKEN,
+      AUDITWATCH_PAGERDUTY_ROUTING_KEY: PD_KEY,
+      AUDITWATCH_PAGERDUTY_URL: pd.url,
+      AUDITWATCH_LOG_LEVEL: 'trace',
+      AUDITWATCH_SHUTDOWN_GRACE: '5s',
+      AUDITWATCH_HTTP_HOST: '127.0.0.1',
+      AUDITWATCH_HTTP_PORT: String(await freePort()),
+    }, 30_000);
+    expect(result.code, result.output.slice(-2000)).toBe(3);
+    expect(result.output).toMatch(/"level":50.*kafka authentication failed/);
+    const all = { ...secrets, wrongSaslPassword: wrong.saslPassword, wrongRedisPassword: wrong.redisPassword };
+    expect(leaks(result.output, all), 'secrets in the output').toEqual([]);
   }, 60_000);
 
   it('configuration errors in variables list every problem without a value', async () => {

@@ -49,13 +49,21 @@ function clusterFrom(env: Record<string, string | undefined>): Pick<Services, 'r
   return nodes === undefined || nodes === '' ? {} : { redisClusterNodes: nodes };
 }
 
-function saslFrom(env: Record<string, string | undefined>): Pick<Services, 'saslBrokers' | 'saslUsername' | 'saslPassword' | 'saslSslBrokers' | 'sslCaFile'> {
+type SaslSettings = Pick<
+  Services,
+  'saslBrokers' | 'saslUsername' | 'saslPassword' | 'saslSslBrokers' | 'sslCaFile' | 'saslDeniedUsername' | 'saslDeniedPassword'
+>;
+
+function saslFrom(env: Record<string, string | undefined>): SaslSettings {
   const saslBrokers = list(env.AUDITWATCH_KAFKA_SASL_BROKERS);
   const saslSslBrokers = list(env.AUDITWATCH_KAFKA_SASL_SSL_BROKERS);
   return {
     ...(saslBrokers === undefined ? {} : { saslBrokers }),
     ...(saslSslBrokers === undefined ? {} : { saslSslBrokers, sslCaFile: env.AUDITWATCH_KAFKA_SSL_CA_FILE }),
     ...(saslBrokers === undefined && saslSslBrokers === undefined ? {} : { saslUsername: env.AUDITWATCH_KAFKA_SASL_USERNAME, saslPassword: env.AUDITWATCH_KAFKA_SASL_PASSWORD }),
+    ...(env.AUDITWATCH_KAFKA_SASL_DENIED_USERNAME === undefined
+      ? {}
+      : { saslDeniedUsername: env.AUDITWATCH_KAFKA_SASL_DENIED_USERNAME, saslDeniedPassword: env.AUDITWATCH_KAFKA_SASL_DENIED_PASSWORD }),
   };
 }
 

@@ -10,6 +10,9 @@ export interface Services {
   saslBrokers?: string[];
   saslUsername?: string;
   saslPassword?: string;
+  /** A SASL user the broker knows but grants nothing (no ACLs), for authorization failures; same listeners. */
+  saslDeniedUsername?: string;
+  saslDeniedPassword?: string;
   /** SASL_SSL (PLAIN over TLS) bootstrap servers, same users: what Confluent Cloud clients connect to. */
   saslSslBrokers?: string[];
   /** PEM file of the CA that signed the SASL_SSL listener's certificate. */
