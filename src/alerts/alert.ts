@@ -36,7 +36,10 @@ export interface Alert {
 export const CONTEXT_FIELDS: readonly EventField[] = [
   'method', 'principal', 'principalId', 'email', 'credentialId', 'clientIp', 'clientId', 'outcome', 'status',
   'operation', 'resourceType', 'resourceName', 'role', 'targetPrincipal', 'organization', 'environment', 'cluster',
-  'topic', 'connector', 'cloudResourceType', 'cloudResourceId',
+  'topic', 'connector', 'cloudResourceType', 'cloudResourceId', 'network', 'identityProvider', 'identityPool', 'schemaSubject',
+  'statement', 'connectorDestination',
+  // Access Transparency: who at Confluent, from where; the context a responder matches against a support case.
+  'employeeBaseLocation', 'employeeJobFamily',
 ];
 
 /** The canonical text of a group key: `field=value` pairs in group_by order, one per line. */

@@ -61,8 +61,10 @@ export interface AuditEvent {
   patternType?: string;
   /** The RBAC role that allowed the action, or the role granted by a role-binding request. */
   role?: string;
-  /** The principal a role-binding request grants to or revokes from. */
+  /** The principal a role-binding request grants to or revokes from, or the owner of an API key being created. */
   targetPrincipal?: string;
+  /** Whether `targetPrincipal` is the acting principal itself (an API key for oneself); absent without both. */
+  targetIsSelf?: boolean;
   /** `authorizationInfo.superUserAuthorization`. */
   superUser?: boolean;
   /** `request.accessType`: `READ_ONLY`, `MODIFICATION` or `UNKNOWN`. */
@@ -87,6 +89,30 @@ export interface AuditEvent {
   schemaRegistry?: string;
   /** Connector id (`lcc-…`). */
   connector?: string;
+  /** Network id (`n-…`) of networking requests. */
+  network?: string;
+  /** `authenticationInfo.identity`: the CRN of the external identity (SSO connection or OAuth identity provider) behind the principal. */
+  identity?: string;
+  /** OAuth/OIDC identity provider id (`op-…`), from the identity CRN or the request's cloud resources. */
+  identityProvider?: string;
+  /** Identity pool id (`pool-…`) a request manages. */
+  identityPool?: string;
+  /** `authenticationInfo.exposure`, e.g. `CUSTOMER`. */
+  exposure?: string;
+  /** Flink region (`AWS.eu-central-1`) from a `flink-region=` CRN. */
+  flinkRegion?: string;
+  /** Flink statement name. */
+  statement?: string;
+  /** Schema Registry subject, from a `subject=` CRN or a `Subject` authorization. */
+  schemaSubject?: string;
+  /** `connector.class` of a connector request's configuration. */
+  connectorClass?: string;
+  /** Where a connector request sends or reads data (bucket, container, URL host); credentials and query strings removed. */
+  connectorDestination?: string;
+  /** Access Transparency: country code of the Confluent employee (`employee_base_location`). */
+  employeeBaseLocation?: string;
+  /** Access Transparency: job family of the Confluent employee (`employee_job_family`). */
+  employeeJobFamily?: string;
   /** `result.message`: free text from the server, never to be matched on. */
   message?: string;
 }
@@ -125,6 +151,7 @@ export const EVENT_FIELDS = {
   patternType: 'string',
   role: 'string',
   targetPrincipal: 'string',
+  targetIsSelf: 'boolean',
   superUser: 'boolean',
   accessType: 'string',
   change: 'boolean',
@@ -137,6 +164,18 @@ export const EVENT_FIELDS = {
   group: 'string',
   schemaRegistry: 'string',
   connector: 'string',
+  network: 'string',
+  identity: 'string',
+  identityProvider: 'string',
+  identityPool: 'string',
+  exposure: 'string',
+  flinkRegion: 'string',
+  statement: 'string',
+  schemaSubject: 'string',
+  connectorClass: 'string',
+  connectorDestination: 'string',
+  employeeBaseLocation: 'string',
+  employeeJobFamily: 'string',
   message: 'string',
 } as const satisfies Record<keyof AuditEvent, 'string' | 'boolean'>;
 

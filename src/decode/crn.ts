@@ -53,6 +53,11 @@ const MEMO_MAX_LENGTH = 512;
 export interface KnownCrn {
   text: string;
   crn: Crn | undefined;
+  /**
+   * Memo slot for the decoder: what the decoder derived from this CRN (its
+   * place fields), computed on first use and shared like the CRN itself.
+   */
+  derived?: unknown;
 }
 
 const memo = new Map<string, KnownCrn>();

@@ -1,6 +1,8 @@
 import type { AuditEvent, Category, Outcome } from './audit-event.js';
-import { crnValue, knownCrn } from './crn.js';
+import { knownCrn } from './crn.js';
+import { addPlace } from './place.js';
 import { at, bool, first, get, ipAddress, isObject, text, type Json } from './read.js';
+import { connectorConfig, keyOwner } from './request-data.js';
 
 /** The envelope fields decodeObject has read and checked. */
 export type Envelope = Pick<AuditEvent, 'id' | 'time' | 'type' | 'category' | 'specversion' | 'source' | 'subject'>;
@@ -27,6 +29,7 @@ export function readEvent(data: Json, envelope: Envelope): AuditEvent {
   const authnResult = upper(get(authn, 'result'));
   const authzResult = upper(get(authz, 'result'));
   const who = principalOf(authn);
+  const connector = connectorConfig(requestData);
 
   const event: AuditEvent = {
     id: envelope.id,
@@ -60,17 +63,41 @@ export function readEvent(data: Json, envelope: Envelope): AuditEvent {
     resourceName: text(get(authz, 'resourceName')),
     patternType: text(get(authz, 'patternType')),
     role: text(get(requestData, 'roleName')) ?? text(get(requestData, 'role')) ?? text(at(authz, 'rbacAuthorization', 'role')),
-    targetPrincipal: targetPrincipal(get(requestData, 'principal')),
+    targetPrincipal: targetPrincipal(get(requestData, 'principal')) ?? keyOwner(requestData),
+    targetIsSelf: undefined,
     superUser: bool(get(authz, 'superUserAuthorization')),
     accessType: upper(get(request, 'accessType')),
+    identity: sharedCrn(text(get(authn, 'identity'))),
+    exposure: upper(get(authn, 'exposure')),
+    connectorClass: connector.connectorClass,
+    connectorDestination: connector.destination,
+    employeeBaseLocation: text(get(requestData, 'employeeBaseLocation')),
+    employeeJobFamily: text(get(requestData, 'employeeJobFamily')),
     message: text(get(result, 'message')),
+    // Filled by addPlace; listed here so that every event has the same shape.
+    cloudResourceType: undefined,
+    cloudResourceId: undefined,
+    organization: undefined,
+    environment: undefined,
+    cluster: undefined,
+    topic: undefined,
+    group: undefined,
+    schemaRegistry: undefined,
+    connector: undefined,
+    network: undefined,
+    identityProvider: undefined,
+    identityPool: undefined,
+    flinkRegion: undefined,
+    statement: undefined,
+    schemaSubject: undefined,
     // Both derive from the fields above; set right after.
     outcome: 'unknown',
     change: undefined,
   };
   event.outcome = outcomeOf(event.category, event, authnResult, authzResult);
   event.change = isChange(method, event.accessType);
-  addPlace(event, data);
+  event.targetIsSelf = isSelf(event.targetPrincipal, event.principal, event.principalId);
+  addPlace(event, data, [event.resource, event.subject, event.source, event.service, event.identity]);
   return event;
 }
 
@@ -113,6 +140,16 @@ function targetPrincipal(value: unknown): string | undefined {
     return id && text(`User:${id}`);
   }
   return text(value);
+}
+
+/** Whether a request's target is its actor: `User:sa-1` is `sa-1`'s own principal. */
+function isSelf(target: string | undefined, principal: string | undefined, principalId: string | undefined): boolean | undefined {
+  if (target === undefined || (principal === undefined && principalId === undefined)) return undefined;
+  if (target === principal) return true;
+  // Compared in place: no `User:${principalId}` string per event.
+  return (
+    principalId !== undefined && target.length === principalId.length + 5 && target.startsWith('User:') && target.endsWith(principalId)
+  );
 }
 
 /** `{idSecretCredentials: {credentialId}}` and any sibling kind that names a credential id. */
@@ -167,60 +204,4 @@ function isChange(method: string | undefined, accessType: string | undefined): b
   if (CHANGE_VERB.test(verb)) return true;
   if (READ_VERB.test(verb)) return false;
   return undefined;
-}
-
-type Place = Pick<AuditEvent, 'organization' | 'environment' | 'cluster' | 'topic' | 'group' | 'schemaRegistry' | 'connector' | 'cloudResourceType' | 'cloudResourceId'>;
-
-const CRN_FIELDS: ReadonlyArray<readonly [string, keyof Place]> = [
-  ['organization', 'organization'],
-  ['environment', 'environment'],
-  ['kafka', 'cluster'],
-  ['cloud-cluster', 'cluster'],
-  ['topic', 'topic'],
-  ['group', 'group'],
-  ['schema-registry', 'schemaRegistry'],
-  ['connector', 'connector'],
-];
-
-const CLOUD_RESOURCE_FIELDS: ReadonlyMap<string, keyof Place> = new Map([
-  ['ORGANIZATION', 'organization'],
-  ['ENVIRONMENT', 'environment'],
-  ['CLOUD_CLUSTER', 'cluster'],
-  ['KAFKA_CLUSTER', 'cluster'],
-  ['SCHEMA_REGISTRY', 'schemaRegistry'],
-  ['CONNECTOR', 'connector'],
-]);
-
-/**
- * Where the event happened: CRNs first (most specific first), then
- * `cloudResources`, then the authorized resource. Adds the fields to the event
- * in the order they are found (`??=` creates a field even when it stays
- * undefined), which is the order they keep in JSON.
- */
-function addPlace(event: Fields, data: Json): void {
-  const crnTexts = [event.resource, event.subject, event.source, event.service];
-  for (let i = 0; i < crnTexts.length; i++) {
-    const crnText = crnTexts[i];
-    // The four are often the same CRN; a repeat cannot add anything.
-    if (crnText === undefined || crnTexts.indexOf(crnText) < i) continue;
-    const crn = knownCrn(crnText).crn;
-    if (crn === undefined) continue;
-    for (const [type, field] of CRN_FIELDS) event[field] ??= crnValue(crn, type);
-  }
-  const resources = get(data, 'cloudResources');
-  if (Array.isArray(resources)) {
-    for (const entry of resources.slice(0, 16)) {
-      const main = get(entry, 'resource');
-      const type = text(get(main, 'type'));
-      event.cloudResourceType ??= type;
-      event.cloudResourceId ??= text(get(main, 'resourceId'));
-      const scope = at(entry, 'scope', 'resources');
-      for (const r of [main, ...(Array.isArray(scope) ? scope.slice(0, 16) : [])]) {
-        const field = CLOUD_RESOURCE_FIELDS.get(text(get(r, 'type'))?.toUpperCase() ?? '');
-        if (field !== undefined) event[field] ??= text(get(r, 'resourceId'));
-      }
-    }
-  }
-  if (event.resourceType === 'Topic') event.topic ??= event.resourceName;
-  if (event.resourceType === 'Group') event.group ??= event.resourceName;
 }

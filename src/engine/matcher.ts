@@ -24,7 +24,7 @@ export class MatchCompileError extends Error {
  */
 export const CASE_INSENSITIVE_FIELDS: ReadonlySet<EventField> = new Set<EventField>([
   'category', 'method', 'outcome', 'status', 'operation', 'resourceType', 'patternType', 'decidedBy',
-  'role', 'accessType', 'mechanism', 'cloudResourceType',
+  'role', 'accessType', 'mechanism', 'cloudResourceType', 'exposure',
 ]);
 
 const TRUE: Predicate = () => true;

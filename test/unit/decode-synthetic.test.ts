@@ -77,7 +77,7 @@ describe('decode: synthetic events (shapes the public samples lack)', () => {
 
   it('every normalized field is filled by at least one fixture', () => {
     const seen = new Set<string>();
-    for (const name of ['real-events.jsonl', SYN]) for (const d of decodedFixtures(name)) for (const [k, v] of Object.entries(d.event)) if (v !== undefined) seen.add(k);
+    for (const name of ['real-events.jsonl', SYN, 'catalog-events.jsonl']) for (const d of decodedFixtures(name)) for (const [k, v] of Object.entries(d.event)) if (v !== undefined) seen.add(k);
     expect(EVENT_FIELD_NAMES.filter((f) => !seen.has(f))).toEqual([]);
   });
 });

@@ -11,6 +11,9 @@ const REQUIRED = [
   'failed-auth-burst', 'credential-stuffing', 'brute-force-success', 'api-key-new-ip', 'api-key-new-cluster',
   'api-key-dormant-reuse', 'after-hours-org-change', 'privileged-role-granted', 'destructive-change',
   'mass-topic-deletion', 'permission-probing', 'acl-change', 'ip-filter-denied', 'audit-log-silence',
+  'identity-provider-changed', 'sso-changed', 'user-deleted', 'user-invitation-burst', 'api-key-for-other-principal',
+  'admin-service-account-key', 'ip-filter-changed', 'network-perimeter-changed', 'cluster-link-changed', 'connector-destination-changed',
+  'custom-connector-plugin-uploaded', 'flink-statement-new-principal', 'tableflow-table-created', 'mass-schema-deletion',
 ];
 
 describe('the bundled rule pack', () => {
