@@ -11,6 +11,7 @@ const REQUIRED = [
   'failed-auth-burst', 'credential-stuffing', 'brute-force-success', 'api-key-new-ip', 'api-key-new-cluster',
   'api-key-dormant-reuse', 'after-hours-org-change', 'privileged-role-granted', 'destructive-change',
   'mass-topic-deletion', 'permission-probing', 'acl-change', 'ip-filter-denied', 'audit-log-silence',
+  'api-key-volume-spike', 'principal-denial-spike', 'principal-resource-spread', 'org-change-spike',
 ];
 
 describe('the bundled rule pack', () => {
