@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import {
-  at, controlPlane, DAY, HOUR, ipFilter, jsonLines, kafkaAuth, kafkaAuthz, MINUTE, ORG, ENV, type RawEvent,
+  at, controlPlane, DAY, HOUR, ipFilter, jsonLines, kafkaAuth, kafkaAuthz, MINUTE, ORG, ENV, SECOND, type RawEvent,
 } from '../test/support/events.js';
 
 const T = '2026-03-02T10:00:00.000Z'; // a Monday, 10:00 UTC
@@ -108,3 +108,58 @@ write('acl-change.fires', [kafkaAuthz({ time: T, principal: 'User:sa-deploy01', 
 write('acl-change.quiet', [kafkaAuthz({ time: T, principal: 'User:sa-deploy01', method: 'kafka.DescribeAcls', operation: 'Describe', resourceType: 'Cluster', resourceName: 'kafka-cluster', granted: true })]);
 
 write('audit-log-silence', [ok('APPKEY0000000001', 0)]);
+
+// Baseline rules (rules/volume.yaml): an hour of a key's usual traffic, which the tests repeat as history
+// (`history: { repeat: 80, every: 1h }`, so the key has learned for 3 days 8 hours), then the hour under test.
+const H = '2026-03-02T00:00:00.000Z';
+const TEST_HOUR = at(H, 80 * HOUR);
+/** `counts[i]` events in the i-th 10-minute bucket from `start`, spread inside it; make(ms, n) builds one. */
+const buckets = (start: string, counts: number[], make: (time: string, n: number) => RawEvent): RawEvent[] =>
+  counts.flatMap((c, i) => Array.from({ length: c }, (_, j) => make(at(start, i * 10 * MINUTE + Math.floor(((j + 1) * 10 * MINUTE) / (c + 1))), j)));
+
+const keyAuth = (credential: string) => (time: string) => kafkaAuth({ time, credential, ip: '10.0.0.7', ok: true, principal: 'User:sa-app001' });
+write('api-key-volume-spike.history', buckets(H, [3, 5, 4, 6, 2, 5], keyAuth('APPKEY0000000003')));
+write('api-key-volume-spike.fires', buckets(TEST_HOUR, [4, 40], keyAuth('APPKEY0000000003')));
+write('api-key-volume-spike.quiet', [
+  ...buckets(TEST_HOUR, [4, 12, 9, 3], keyAuth('APPKEY0000000003')),
+  ...buckets(TEST_HOUR, [0, 60], keyAuth('NEWKEY0000000007')),
+]);
+
+const denied = (principal: string) => (time: string, n: number) =>
+  kafkaAuthz({ time, principal, method: 'kafka.Metadata', operation: 'Describe', resourceType: 'Topic', resourceName: `payments-${n % 2}`, granted: false });
+write('principal-denial-spike.history', buckets(H, [2, 3, 1, 4, 2, 3], denied('User:sa-misconf1')));
+write('principal-denial-spike.fires', buckets(TEST_HOUR, [3, 30], denied('User:sa-misconf1')));
+write('principal-denial-spike.quiet', [
+  ...buckets(TEST_HOUR, [3, 8, 4], denied('User:sa-misconf1')),
+  ...buckets(TEST_HOUR, [0, 25], denied('User:sa-fresh01')),
+]);
+
+const touch = (offset: number) => (time: string, n: number) =>
+  kafkaAuthz({
+    time, principal: 'User:sa-app001', method: 'kafka.Metadata', operation: 'Describe', resourceType: 'Topic',
+    resourceName: `orders-${(n + offset) % 60}`, granted: true,
+  });
+// Usually 3 to 5 of six topics per bucket; the spike touches 40 different ones.
+write('principal-resource-spread.history', [3, 4, 5, 4, 3, 4].flatMap((c, i) => buckets(at(H, i * 10 * MINUTE), [c], touch(i % 2))));
+write('principal-resource-spread.fires', [...buckets(TEST_HOUR, [4], touch(0)), ...buckets(at(TEST_HOUR, 10 * MINUTE), [40], touch(10))]);
+write('principal-resource-spread.quiet', [
+  ...buckets(TEST_HOUR, [12], touch(10)),
+  ...Array.from({ length: 60 }, (_, n) => touch(0)(at(TEST_HOUR, 10 * MINUTE + n * 5 * SECOND), n % 6)),
+]);
+
+const change = (method: string, type: string, failed = false) => (time: string, n: number) =>
+  controlPlane({ time, method, email: 'ops@example.com', resource: { type, resourceId: `${type.toLowerCase()}-${n}` }, failed });
+write('org-change-spike.history', [
+  ...buckets(H, [1], change('CreateAPIKey', 'API_KEY')),
+  ...buckets(at(H, 30 * MINUTE), [1], change('BindRoleForPrincipal', 'ROLE_BINDING')),
+]);
+write('org-change-spike.fires', [
+  ...buckets(at(TEST_HOUR, 10 * MINUTE), [6], change('CreateAPIKey', 'API_KEY')),
+  ...buckets(at(TEST_HOUR, 10 * MINUTE), [6], change('CreateServiceAccount', 'SERVICE_ACCOUNT')),
+]);
+write('org-change-spike.quiet', [
+  ...buckets(at(TEST_HOUR, 10 * MINUTE), [6], change('CreateAPIKey', 'API_KEY')),
+  ...buckets(at(TEST_HOUR, 20 * MINUTE), [12], change('UpdateKafkaCluster', 'CLOUD_CLUSTER')),
+  ...buckets(at(TEST_HOUR, 30 * MINUTE), [12], change('CreateAPIKey', 'API_KEY', true)),
+  ...buckets(at(TEST_HOUR, 40 * MINUTE), [15], (time) => controlPlane({ time, method: 'GetAPIKeys', email: 'ops@example.com', accessType: 'READ_ONLY' })),
+]);

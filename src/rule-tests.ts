@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Alert } from './alerts/alert.js';
-import { decodeRecord, type DecodeResult } from './decode/decode.js';
+import { decodeRecord } from './decode/decode.js';
+import { parseDuration } from './engine/duration.js';
 import type { CompiledRule } from './engine/compile.js';
 import { Engine } from './engine/engine.js';
 import type { RuleTestSpec } from './engine/rule-schema.js';
@@ -28,7 +29,13 @@ export async function runRuleTests(rules: readonly CompiledRule[]): Promise<Case
 
 async function runCase(rule: CompiledRule, test: RuleTestSpec): Promise<CaseResult> {
   const problems: string[] = [];
-  const inputs = loadEvents(rule, test, problems);
+  const h = test.history;
+  const history = h === undefined ? [] : repeated(loadLines(rule, h.events, problems), parseDuration(h.every)!, h.repeat);
+  const inputs = [...history, ...loadLines(rule, test.events, problems)].map((line, i) => {
+    const result = decodeRecord(line);
+    if (!result.ok) problems.push(`event ${i + 1}: ${result.reason}: ${result.message}`);
+    return result;
+  });
   const alerts: Alert[] = [];
   if (rule.detector.type === 'silence') {
     if (test.now === undefined) problems.push('a silence rule test needs `now`');
@@ -54,22 +61,33 @@ async function runCase(rule: CompiledRule, test: RuleTestSpec): Promise<CaseResu
   return { rule: rule.id, name: test.name, passed: problems.length === 0, problems };
 }
 
-function loadEvents(rule: CompiledRule, test: RuleTestSpec, problems: string[]): DecodeResult[] {
-  let lines: string[];
-  if (typeof test.events === 'string') {
-    const path = resolve(dirname(resolve(rule.file)), test.events);
-    try {
-      lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
-    } catch {
-      problems.push(`cannot read events file ${test.events} (relative to ${rule.file})`);
-      return [];
-    }
-  } else {
-    lines = test.events.map((e) => JSON.stringify(e));
+function loadLines(rule: CompiledRule, events: RuleTestSpec['events'], problems: string[]): string[] {
+  if (typeof events !== 'string') return events.map((e) => JSON.stringify(e));
+  const path = resolve(dirname(resolve(rule.file)), events);
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  } catch {
+    problems.push(`cannot read events file ${events} (relative to ${rule.file})`);
+    return [];
   }
-  return lines.map((line, i) => {
-    const result = decodeRecord(line);
-    if (!result.ok) problems.push(`event ${i + 1}: ${result.reason}: ${result.message}`);
-    return result;
-  });
+}
+
+/** The history's lines `repeat` times, copy k shifted by k × every and its ids suffixed `~k`; lines that are not events stay as they are. */
+function repeated(lines: string[], everyMs: number, repeat: number): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < repeat; k++) {
+    for (const line of lines) {
+      let event: { id?: unknown; time?: unknown };
+      try {
+        event = JSON.parse(line) as typeof event;
+      } catch {
+        out.push(line);
+        continue;
+      }
+      const timeMs = typeof event.time === 'string' ? Date.parse(event.time) : NaN;
+      if (typeof event.id !== 'string' || Number.isNaN(timeMs)) out.push(line);
+      else out.push(JSON.stringify({ ...event, id: `${event.id}~${k}`, time: new Date(timeMs + k * everyMs).toISOString() }));
+    }
+  }
+  return out;
 }

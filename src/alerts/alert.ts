@@ -26,6 +26,8 @@ export interface Alert {
   events: string[];
   /** Distinct values counted (distinct detector), bounded. */
   values?: string[];
+  /** baseline detector: the bucket's `count`, the key's usual `mean` ± `deviation`, and z = (count − mean) / deviation. */
+  baseline?: { count: number; mean: number; deviation: number; z: number };
   /** One sentence for people; built from event values, which sinks escape. */
   summary: string;
   /** Selected fields of the triggering event, for context in sinks. */

@@ -20,6 +20,8 @@ export interface SummaryValues {
   count: number;
   window?: string;
   key: Record<string, string>;
+  /** baseline detector: the figures for `{mean}`, `{deviation}` and `{z}`. */
+  baseline?: { mean: number; deviation: number; z: number };
 }
 
 /**
@@ -28,12 +30,19 @@ export interface SummaryValues {
  */
 export function renderSummary(template: string, values: SummaryValues): string {
   return template.replace(PLACEHOLDER, (_match, name: string) => {
-    if (name === 'count') return String(values.count);
+    if (name === 'count') return values.count.toLocaleString('en-US');
     if (name === 'window') return values.window ?? '-';
+    if (name === 'mean' || name === 'deviation') return values.baseline === undefined ? '-' : amount(values.baseline[name]);
+    if (name === 'z') return values.baseline === undefined ? '-' : values.baseline.z.toFixed(1);
     if (name === 'key') return keyText(values.key);
     const value = (values.event as unknown as Record<string, unknown>)[name];
     return value === undefined ? '-' : plainText(String(value));
   });
+}
+
+/** A learned amount for people: whole numbers from 10 up (4,012), one decimal below (0.4, 3.5). */
+function amount(x: number): string {
+  return x >= 10 ? Math.round(x).toLocaleString('en-US') : String(Math.round(x * 10) / 10);
 }
 
 export function keyText(key: Record<string, string>): string {

@@ -1,5 +1,6 @@
 import { EVENT_FIELD_NAMES, type AuditEvent, type EventField } from '../decode/audit-event.js';
 import type { Severity } from '../alerts/alert.js';
+import type { BaselineParams } from '../state/state-store.js';
 import { placeholders } from '../alerts/summary.js';
 import { parseDuration } from './duration.js';
 import { compileMatch, MatchCompileError, type Predicate } from './matcher.js';
@@ -14,7 +15,8 @@ export type CompiledDetector =
   | { type: 'dormant'; afterMs: number; forgetMs: number }
   | { type: 'outside_hours'; schedule: Schedule }
   | { type: 'sequence'; first: Predicate; then: Predicate; windowMs: number; count: number }
-  | { type: 'silence'; afterMs: number };
+  | { type: 'silence'; afterMs: number }
+  | ({ type: 'baseline'; field?: EventField; halfLifeMs: number } & Omit<BaselineParams, 'countValues' | 'value'>);
 
 /** A rule ready to evaluate. */
 export interface CompiledRule {
@@ -52,8 +54,9 @@ export function compileRule(spec: RuleSpec, file: string, version: string, hours
   const detector = compileDetector(spec, hours);
   const throttleMs = spec.throttle === undefined ? (spec.detector.type === 'any' || spec.detector.type === 'outside_hours' ? 0 : DEFAULT_THROTTLE_MS) : ms(spec.throttle);
   const summary = spec.summary ?? defaultSummary(spec);
+  const extra = detector.type === 'baseline' ? BASELINE_PLACEHOLDERS : [];
   for (const name of placeholders(summary)) {
-    if (!['count', 'window', 'key', ...EVENT_FIELD_NAMES].includes(name)) throw new MatchCompileError('summary', `unknown placeholder {${name}}`);
+    if (!['count', 'window', 'key', ...extra, ...EVENT_FIELD_NAMES].includes(name)) throw new MatchCompileError('summary', `unknown placeholder {${name}}`);
   }
   return {
     id: spec.id,
@@ -91,6 +94,8 @@ function compileDetector(spec: RuleSpec, hours: BusinessHoursSpec): CompiledDete
       return { type: d.type, afterMs: ms(d.after) };
     case 'sequence':
       return { type: d.type, first: compileMatch(d.first, 'detector.first'), then: compileMatch(d.then, 'detector.then'), windowMs: ms(d.window), count: d.first_count };
+    case 'baseline':
+      return compileBaseline(d);
     case 'outside_hours': {
       const zone = d.hours?.timezone ?? hours.timezone ?? 'UTC';
       if (!isValidTimeZone(zone)) throw new MatchCompileError('detector.hours.timezone', `unknown IANA time zone "${zone}"`);
@@ -99,8 +104,38 @@ function compileDetector(spec: RuleSpec, hours: BusinessHoursSpec): CompiledDete
   }
 }
 
+/** Placeholders only a baseline rule's summary may use (its alert's figures). */
+const BASELINE_PLACEHOLDERS = ['mean', 'deviation', 'z'];
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+function compileBaseline(d: Extract<RuleSpec['detector'], { type: 'baseline' }>): CompiledDetector {
+  const bucketMs = ms(d.bucket);
+  const halfLifeMs = ms(d.half_life);
+  const forgetMs = ms(d.forget);
+  if (bucketMs < MINUTE_MS || bucketMs > DAY_MS) throw new MatchCompileError('detector.bucket', 'must be between 1m and 1d');
+  if (halfLifeMs < bucketMs) throw new MatchCompileError('detector.half_life', `must be at least one bucket (${d.bucket})`);
+  if (forgetMs < 2 * bucketMs) throw new MatchCompileError('detector.forget', `must be at least two buckets (2 × ${d.bucket})`);
+  return {
+    type: 'baseline',
+    ...(d.field === undefined ? {} : { field: d.field }),
+    bucketMs,
+    halfLifeMs,
+    // Computed once, here, and handed to both stores: they take powers of it by repeated squaring (see state/baseline.ts).
+    decay: 2 ** (-bucketMs / halfLifeMs),
+    learningMs: ms(d.learning),
+    forgetMs,
+    z: d.z,
+    minCount: d.min_count,
+    minDeviation: d.min_deviation,
+  };
+}
+
 function defaultSummary(spec: RuleSpec): string {
   switch (spec.detector.type) {
+    case 'baseline':
+      return `${spec.title}: {count} ${spec.detector.field === undefined ? 'events' : `distinct ${spec.detector.field} values`} in {window} for {key}, `
+        + 'usually {mean} ± {deviation}';
     case 'threshold':
       return `${spec.title}: {count} events for {key} within {window}`;
     case 'distinct':

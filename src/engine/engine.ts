@@ -29,6 +29,12 @@ interface AnyPart {
   learningMs?: number;
   forgetMs?: number;
   afterMs?: number;
+  countValues?: boolean;
+  bucketMs?: number;
+  decay?: number;
+  z?: number;
+  minCount?: number;
+  minDeviation?: number;
 }
 
 /**
@@ -49,6 +55,12 @@ class PlannedOp {
   readonly learningMs: number;
   readonly forgetMs: number;
   readonly afterMs: number;
+  readonly countValues: boolean;
+  readonly bucketMs: number;
+  readonly decay: number;
+  readonly z: number;
+  readonly minCount: number;
+  readonly minDeviation: number;
 
   constructor(
     readonly ruleId: string,
@@ -67,6 +79,12 @@ class PlannedOp {
     this.learningMs = p.learningMs ?? 0;
     this.forgetMs = p.forgetMs ?? 0;
     this.afterMs = p.afterMs ?? 0;
+    this.countValues = p.countValues ?? false;
+    this.bucketMs = p.bucketMs ?? 0;
+    this.decay = p.decay ?? 0;
+    this.z = p.z ?? 0;
+    this.minCount = p.minCount ?? 0;
+    this.minDeviation = p.minDeviation ?? 0;
   }
 
   get alertId(): string {
@@ -198,6 +216,14 @@ export class Engine {
         if (then) ops.push(op({ detector: 'sequence', step: 'then', windowMs: d.windowMs, count: d.count }));
         break;
       }
+      case 'baseline': {
+        const value = d.field === undefined ? '' : event[d.field];
+        if (value === undefined) return false;
+        const { bucketMs, decay, learningMs, forgetMs, z, minCount, minDeviation } = d;
+        const countValues = d.field !== undefined;
+        ops.push(op({ detector: 'baseline', countValues, value: String(value), bucketMs, decay, learningMs, forgetMs, z, minCount, minDeviation }));
+        break;
+      }
       case 'silence':
         return false;
     }
@@ -220,6 +246,7 @@ function keyOf(rule: CompiledRule, event: AuditEvent): Record<string, string> {
 
 function windowOf(rule: CompiledRule): string | undefined {
   const d = rule.detector;
+  if (d.type === 'baseline') return formatDuration(d.bucketMs);
   return 'windowMs' in d ? formatDuration(d.windowMs) : d.type === 'silence' || d.type === 'dormant' ? formatDuration(d.afterMs) : undefined;
 }
 
@@ -239,7 +266,8 @@ export function buildAlert(rule: CompiledRule, event: AuditEvent, key: Record<st
     ...(window === undefined ? {} : { window }),
     events: result.evidence,
     ...(result.values === undefined ? {} : { values: result.values }),
-    summary: renderSummary(rule.summary, { event, count: result.count, window, key }),
+    ...(result.baseline === undefined ? {} : { baseline: result.baseline }),
+    summary: renderSummary(rule.summary, { event, count: result.count, window, key, baseline: result.baseline }),
     context: contextOf(event),
   };
 }

@@ -101,8 +101,19 @@ export const detectorSpec = z.discriminatedUnion(
     z.strictObject({ type: z.literal('outside_hours'), hours: businessHours.optional() }),
     z.strictObject({ type: z.literal('sequence'), first: matchSpec, then: matchSpec, window: duration, first_count: count(1, 10_000).default(1) }),
     z.strictObject({ type: z.literal('silence'), after: duration }),
+    z.strictObject({
+      type: z.literal('baseline'),
+      field: eventField.optional(),
+      bucket: duration.default('10m'),
+      half_life: duration.default('7d'),
+      learning: duration.default('3d'),
+      forget: duration.default('14d'),
+      z: z.number({ error: 'must be a number' }).positive({ error: 'must be above 0' }).max(1000).default(4),
+      min_count: count(1, 1_000_000),
+      min_deviation: z.number({ error: 'must be a number' }).positive({ error: 'must be above 0' }).max(1_000_000).default(1),
+    }),
   ],
-  { error: 'type must be one of any, threshold, distinct, new_value, dormant, outside_hours, sequence, silence' },
+  { error: 'type must be one of any, threshold, distinct, new_value, dormant, outside_hours, sequence, silence, baseline' },
 );
 export type DetectorSpec = z.infer<typeof detectorSpec>;
 
@@ -112,10 +123,17 @@ const expectedAlert = z.strictObject({
   trigger: z.string().optional(),
 });
 
-/** A behaviour test: events in (a JSON-lines file next to the rule file, or inline), alerts out. */
+const testEvents = z.union([z.string().min(1), z.array(z.record(z.string(), z.unknown())).min(1).max(10_000)]);
+
+/**
+ * A behaviour test: events in (a JSON-lines file next to the rule file, or inline), alerts out.
+ * `history` comes first: its events `repeat` times, each copy `every` later than the one before
+ * (ids get `~<copy>`), so a baseline rule can learn days of traffic from an hour of fixture.
+ */
 export const ruleTest = z.strictObject({
   name: z.string().min(1).max(200),
-  events: z.union([z.string().min(1), z.array(z.record(z.string(), z.unknown())).min(1).max(10_000)]),
+  history: z.strictObject({ events: testEvents, every: duration, repeat: count(1, 10_000) }).optional(),
+  events: testEvents,
   /** For silence rules: the wall-clock time to check at (events arrive at their own times). */
   now: z.string().regex(/^\d{4}-\d{2}-\d{2}T/, { error: 'must be an RFC 3339 time' }).optional(),
   expect: z.array(expectedAlert).max(10_000),

@@ -24,3 +24,10 @@ export function memberCap(count: number): number {
 export const NEW_VALUES_KEPT = 1_000;
 /** See NEW_VALUES_KEPT: dropped at once, so the scan of the values is paid once per 100 new values, not per value. */
 export const NEW_VALUES_DROPPED = 100;
+
+/**
+ * The most distinct values a baseline key with `field` counts per bucket: 1,000.
+ * Beyond it further new values of that bucket are not counted (the count stays
+ * at 1,000, far above any sensible `min_count`), so a flood cannot grow the state.
+ */
+export const BASELINE_VALUES_KEPT = 1_000;

@@ -1,3 +1,4 @@
+import type { BaselineState } from './baseline.js';
 import { Decisions } from './memory-decisions.js';
 
 /** A value's record under a new_value key: the event that introduced it, its time, and the newest time seen. */
@@ -19,6 +20,8 @@ export class Entry {
   #decisions: Decisions | undefined;
   /** new_value: when the key was first seen (`s` in Redis). */
   sinceMs: number | undefined;
+  /** baseline: the key's buckets and weighted sums (`baseline` hash and value sets in Redis). */
+  baseline: BaselineState | undefined;
   /** Throttle: the last alert let through (`<alertId>|<time>` in Redis). */
   mark: { alertId: string; timeMs: number } | undefined;
 

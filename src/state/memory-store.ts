@@ -1,4 +1,5 @@
 import { MAX_EVIDENCE, spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
+import { applyBaseline, BaselineState } from './baseline.js';
 import { memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
 import { decisionId } from './memory-decisions.js';
 import { Entry, type Seen } from './memory-entry.js';
@@ -74,6 +75,8 @@ export class MemoryStateStore implements StateStore {
         return this.dormant(op, entry);
       case 'sequence':
         return this.sequence(op, entry);
+      case 'baseline':
+        return this.baseline(op, entry);
     }
   }
 
@@ -153,6 +156,14 @@ export class MemoryStateStore implements StateStore {
     if (n < op.count) return quiet(n);
     const firsts = newestIn(e.zset, b - op.windowMs, b).filter((id) => id !== op.eventId);
     return this.decide(op, n, [op.eventId, ...firsts].slice(0, MAX_EVIDENCE));
+  }
+
+  private baseline(op: DetectorOp & { detector: 'baseline' }, e: Entry): OpResult {
+    const state = (e.baseline ??= new BaselineState(op.timeMs, Math.floor(op.timeMs / op.bucketMs)));
+    const verdict = applyBaseline(state, op, op.timeMs);
+    if (verdict.figures === undefined) return quiet(verdict.count);
+    const result = this.decide(op, verdict.count, [op.eventId]);
+    return result.status === 'fire' ? { ...result, baseline: verdict.figures } : result;
   }
 
   /** The throttle: one alert per rule and key per throttle period; the same alert id always passes (see lua/includes/throttle.lua). */

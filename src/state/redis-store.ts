@@ -1,7 +1,7 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ChainableCommander } from 'ioredis';
 import { StateError } from '../errors.js';
-import { keyTag, memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
+import { BASELINE_VALUES_KEPT, keyTag, memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
 import type { RedisClient } from './redis-connection.js';
 import { defineScripts, loadScripts, type LuaScript } from './scripts.js';
 import { spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
@@ -111,6 +111,11 @@ export class RedisStateStore implements StateStore {
           return this.invoke(p, 'dormant', [key('recent'), throttleKey, decisions], [op.eventId, op.timeMs, op.afterMs, ttl, op.throttleMs, op.alertId]);
         case 'sequence':
           return this.invoke(p, 'sequence', [key('first'), key('then'), throttleKey, decisions], [op.step, op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+        case 'baseline':
+          return this.invoke(p, 'baseline', [key('baseline'), key('bucket-values:0'), key('bucket-values:1'), throttleKey, decisions], [
+            op.eventId, op.timeMs, op.countValues ? '1' : '0', op.value, op.bucketMs, op.decay, op.learningMs, op.z, op.minCount, op.minDeviation,
+            ttl, op.throttleMs, op.alertId, BASELINE_VALUES_KEPT,
+          ]);
       }
     };
   }
@@ -141,7 +146,7 @@ export class RedisStateStore implements StateStore {
 }
 
 /** Detectors whose only evidence is the event that fired them. */
-const SINGLE_EVENT: ReadonlySet<DetectorOp['detector']> = new Set(['fire', 'new_value', 'dormant']);
+const SINGLE_EVENT: ReadonlySet<DetectorOp['detector']> = new Set(['fire', 'new_value', 'dormant', 'baseline']);
 
 function toResult(op: DetectorOp, reply: Reply): OpResult {
   const status = STATUS[Number(reply[0])] ?? 'quiet';
@@ -150,6 +155,11 @@ function toResult(op: DetectorOp, reply: Reply): OpResult {
   if (op.detector === 'distinct') {
     const values = rest.filter((_, i) => i % 2 === 0);
     return { status, count, evidence: rest.filter((_, i) => i % 2 === 1), ...(status === 'fire' ? { values } : {}) };
+  }
+  if (op.detector === 'baseline' && status === 'fire') {
+    // Figures come as text (%.17g), which Number() reads back to the very doubles Lua computed.
+    const [mean, deviation, z] = rest.map(Number) as [number, number, number];
+    return { status, count, evidence: [op.eventId], baseline: { count, mean, deviation, z } };
   }
   if (SINGLE_EVENT.has(op.detector)) return { status, count, evidence: status === 'fire' ? [op.eventId] : [] };
   return { status, count, evidence: rest };

@@ -11,7 +11,32 @@ export type DetectorOp =
   | (OpBase & { detector: 'distinct'; value: string; windowMs: number; count: number })
   | (OpBase & { detector: 'new_value'; value: string; learningMs: number; forgetMs: number })
   | (OpBase & { detector: 'dormant'; afterMs: number; forgetMs: number })
-  | (OpBase & { detector: 'sequence'; step: 'first' | 'then'; windowMs: number; count: number });
+  | (OpBase & { detector: 'sequence'; step: 'first' | 'then'; windowMs: number; count: number })
+  | (OpBase & { detector: 'baseline' } & BaselineParams);
+
+/**
+ * A baseline operation's parameters (see src/state/baseline.ts for the formulas).
+ * `countValues` false: the event counts; true: `value` counts once per bucket.
+ */
+export interface BaselineParams {
+  countValues: boolean;
+  /** The event's value of the rule's `field`; '' when `countValues` is false. */
+  value: string;
+  /** Bucket length, ms. */
+  bucketMs: number;
+  /** Weight a bucket keeps per later bucket: 2^(-bucket / half_life), computed once by the rule compiler. */
+  decay: number;
+  /** History a key needs (first counted event to this one), ms, before it may fire. */
+  learningMs: number;
+  /** A key idle this long (event time), ms, starts over. */
+  forgetMs: number;
+  /** Standard deviations above the mean that fire. */
+  z: number;
+  /** Least count in the bucket that may fire. */
+  minCount: number;
+  /** Floor on the standard deviation the score divides by. */
+  minDeviation: number;
+}
 
 export interface OpBase {
   ruleId: string;
@@ -36,6 +61,17 @@ export interface OpResult {
   evidence: string[];
   /** Distinct values seen in the window (distinct detector), newest first, bounded. */
   values?: string[];
+  /** baseline detector, when firing: the bucket's count against the key's learned mean and deviation. */
+  baseline?: BaselineFigures;
+}
+
+/** What a baseline alert says: `count` in the bucket, `mean` ± `deviation` usually, `z` = (count − mean) / deviation. */
+export interface BaselineFigures {
+  count: number;
+  mean: number;
+  /** The standard deviation used: the learned one or the rule's floor, whichever is larger. */
+  deviation: number;
+  z: number;
 }
 
 export const MAX_EVIDENCE = 20;
@@ -84,6 +120,8 @@ function detectorSpanOf(op: DetectorOp): number {
       return 2 * op.windowMs;
     case 'new_value':
       return op.learningMs + op.forgetMs;
+    case 'baseline':
+      return op.forgetMs;
     case 'dormant':
       // Remembered for `forget`, so a key unused far longer than `after` still alerts when it comes back.
       return Math.max(2 * op.afterMs, op.forgetMs);

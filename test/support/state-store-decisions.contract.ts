@@ -43,6 +43,17 @@ const sequence = (id: string, step: 'first' | 'then', t: number): DetectorOp => 
   ...base('re-seq', id, t, 10 * M), detector: 'sequence', step, windowMs: 10 * M, count: 2,
 });
 
+const baseline = (id: string, t: number): DetectorOp => ({
+  ...base('re-bl', id, t, 10 * M), detector: 'baseline', countValues: false, value: '', bucketMs: 10 * M, decay: 2 ** (-1 / 1008),
+  learningMs: 3 * D, forgetMs: 14 * D, z: 4, minCount: 10, minDeviation: 2,
+});
+/** Three days of 2 or 3 events per 10 minutes, then 11 in one bucket: the 11th fires (2.5 + 4 × 2 ≤ 11), the 10th does not. */
+const BASELINE_BUCKETS = 3 * 144 + 1;
+const baselineOps = [
+  ...Array.from({ length: BASELINE_BUCKETS }, (_, b) => [0, 1, 2].slice(0, 2 + (b % 2)).map((j) => baseline(`h${b}-${j}`, T0 + b * 10 * M + j * M))).flat(),
+  ...Array.from({ length: 11 }, (_, i) => baseline(`s${i}`, T0 + BASELINE_BUCKETS * 10 * M + i * S)),
+];
+
 const CASES: Case[] = [
   // The throttle period moves on (l0 fires 20 min later): re-applied, `b` must stay throttled, not become an alert.
   { name: 'any', ops: [fire('a', T0), fire('b', T0 + M)], fire: 0, quiet: 1, later: (i) => fire(`l${i}`, T0 + 20 * M + i * 100) },
@@ -79,6 +90,14 @@ const CASES: Case[] = [
     fire: 2,
     quiet: 0,
     later: (i) => sequence(`l${i}`, i % 2 === 0 ? 'first' : 'then', T0 + 3 * S + i * 10),
+  },
+  // The burst goes on (throttled), the bucket's count grows past a thousand; the counts must not include the re-applied events twice.
+  {
+    name: 'baseline',
+    ops: baselineOps,
+    fire: baselineOps.length - 1,
+    quiet: baselineOps.length - 2,
+    later: (i) => baseline(`l${i}`, T0 + BASELINE_BUCKETS * 10 * M + 20 * S + i * 100),
   },
 ];
 

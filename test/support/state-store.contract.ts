@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { alertId } from '../../src/alerts/alert.js';
 import type { DetectorOp, OpBase, StateStore } from '../../src/state/state-store.js';
 import { NEW_VALUES_KEPT } from '../../src/state/keys.js';
+import { baselineContract } from './state-store-baseline.contract.js';
 import { decisionContract } from './state-store-decisions.contract.js';
 
 /**
@@ -221,4 +222,5 @@ export function stateStoreContract(name: string, open: StoreFactory): void {
     });
   });
   decisionContract(name, open);
+  baselineContract(name, open);
 }

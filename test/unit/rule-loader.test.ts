@@ -104,6 +104,50 @@ rules:
     ]);
   });
 
+  it('validates baseline detectors: schema fields, then bucket, half_life, forget and the figures placeholders', () => {
+    const rule = (id: string, detector: string, summary = '') =>
+      `  - id: ${id}\n    title: B\n    severity: low\n    match: { outcome: success }\n    group_by: [credentialId]\n    detector: ${detector}\n${summary}`;
+    const problems = problemsOf({
+      'b.yaml': [
+        'version: 1.0.0',
+        'rules:',
+        rule('no-count', '{ type: baseline, z: 0 }'),
+        rule('bad-field', '{ type: baseline, field: nope, min_count: 5 }'),
+        '',
+      ].join('\n'),
+      'c.yaml': `version: 1.0.0\nrules:\n${rule('mean-elsewhere', '{ type: any }', '    summary: "{mean}"\n')}`,
+    });
+    expect(problems.map((p) => [p.rule, p.field])).toEqual([
+      ['no-count', 'detector.z'],
+      ['no-count', 'detector.min_count'],
+      ['bad-field', 'detector.field'],
+      ['mean-elsewhere', 'summary'],
+    ]);
+    // Checks across fields come after the schema, file by file.
+    const compiled = problemsOf({
+      'd.yaml': [
+        'version: 1.0.0',
+        'rules:',
+        rule('short-bucket', '{ type: baseline, bucket: 30s, min_count: 5 }'),
+        rule('short-half-life', '{ type: baseline, bucket: 1h, half_life: 30m, min_count: 5 }'),
+        rule('short-forget', '{ type: baseline, bucket: 1h, forget: 90m, min_count: 5 }'),
+        '',
+      ].join('\n'),
+    });
+    expect(compiled.map((p) => [p.rule, p.field, p.line])).toEqual([
+      ['short-bucket', 'detector.bucket', 8],
+      ['short-half-life', 'detector.half_life', 15],
+      ['short-forget', 'detector.forget', 22],
+    ]);
+    const summary = '    summary: "{count} for {key}, usually {mean} ± {deviation} (z {z})"\n';
+    const set = loadRules(rulesDir({ 'ok.yaml': `version: 1.0.0\nrules:\n${rule('ok', '{ type: baseline, min_count: 5 }', summary)}` }));
+    const day = 86_400_000;
+    expect(set.rules[0]!.detector).toMatchObject({
+      type: 'baseline', bucketMs: 600_000, halfLifeMs: 7 * day, learningMs: 3 * day, forgetMs: 14 * day, z: 4, minDeviation: 1,
+    });
+    expect(set.rules[0]!.throttleMs).toBe(600_000);
+  });
+
   it('refuses YAML tags that try to construct objects, and alias bombs', () => {
     const tagged = problemsOf({ 't.yaml': `version: 1.0.0\nrules:\n  - id: t\n    title: !!js/function "function(){}"\n    severity: low\n    match: {}\n    detector: { type: any }\n` });
     expect(tagged[0]!.message).toMatch(/YAML/);

@@ -14,6 +14,7 @@ const REQUIRED = [
   'identity-provider-changed', 'sso-changed', 'user-deleted', 'user-invitation-burst', 'api-key-for-other-principal',
   'admin-service-account-key', 'ip-filter-changed', 'network-perimeter-changed', 'cluster-link-changed', 'connector-destination-changed',
   'custom-connector-plugin-uploaded', 'flink-statement-new-principal', 'tableflow-table-created', 'mass-schema-deletion',
+  'api-key-volume-spike', 'principal-denial-spike', 'principal-resource-spread', 'org-change-spike',
 ];
 
 describe('the bundled rule pack', () => {

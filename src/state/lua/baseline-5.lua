@@ -1,0 +1,129 @@
+--[[
+  Counts events (or distinct values) per group key in event-time buckets and fires when a
+  bucket's count is far above the key's learned rate. The arithmetic is that of
+  src/state/baseline.ts, step by step, so both stores decide alike to the last bit.
+  KEYS[1] hash: 's' time of the earliest counted event, 'n' newest event time, 'b' newest bucket,
+          'c' its count, 'p' the previous bucket's count, 'w' 'x' 'q' weighted sums of the closed
+          buckets (weight, counts, squared counts); numbers as %.17g text, which reads back exactly
+  KEYS[2], KEYS[3] sets of values of the even / odd buckets (with countValues; the newest and previous only)
+  KEYS[4] throttle key
+  KEYS[5] remembered decisions (includes/decisions.lua)
+  ARGV[1] eventId, ARGV[2] timeMs, ARGV[3] countValues ('1' or '0'), ARGV[4] value, ARGV[5] bucketMs,
+  ARGV[6] decay per bucket, ARGV[7] learningMs, ARGV[8] z, ARGV[9] min count, ARGV[10] min deviation,
+  ARGV[11] ttlMs, ARGV[12] throttleMs, ARGV[13] alertId, ARGV[14] values kept per bucket
+  Returns { status, count } or, firing, { 1, count, mean, deviation, z } (figures as %.17g text:
+  a Lua number would reach the client cut to an integer); for an event applied before, the reply it got then.
+]]
+-- @include throttle
+-- @include decisions
+local id, t = ARGV[1], tonumber(ARGV[2])
+local known, newestDecided = recall(KEYS[5], id, t, ARGV[11])
+if known then return known end
+
+local byValue, value = ARGV[3] == '1', ARGV[4]
+local size, r = tonumber(ARGV[5]), tonumber(ARGV[6])
+local learning, need, minCount, minDeviation = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local ttl, cap = tonumber(ARGV[11]), tonumber(ARGV[14])
+
+local function num(x) return string.format('%.17g', x) end
+local function setOf(bucket) return KEYS[2 + bucket % 2] end
+
+-- r^k by repeated squaring, as decayPow() in baseline.ts: Lua's ^ is the C library's pow(), not V8's.
+local function decayPow(k)
+  local result, base, n = 1, r, k
+  while n > 0 do
+    if n % 2 == 1 then result = result * base end
+    base = base * base
+    n = math.floor(n / 2)
+  end
+  return result
+end
+
+local function addValue(key)
+  if redis.call('SCARD', key) < cap then redis.call('SADD', key, value) end
+  return redis.call('SCARD', key)
+end
+
+local function decide()
+  local b = math.floor(t / size)
+  local h = redis.call('HMGET', KEYS[1], 's', 'n', 'b', 'c', 'p', 'w', 'x', 'q')
+  local st
+  -- The key's state lives ttl of event time, as in the memory store: a key idle longer starts over.
+  if h[1] and t - tonumber(h[2]) <= ttl then
+    st = { s = tonumber(h[1]), n = tonumber(h[2]), b = tonumber(h[3]), c = tonumber(h[4]), p = tonumber(h[5]),
+           w = tonumber(h[6]), x = tonumber(h[7]), q = tonumber(h[8]) }
+  else
+    redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3])
+    st = { s = t, n = t, b = b, c = 0, p = 0, w = 0, x = 0, q = 0 }
+  end
+  if t > st.n then st.n = t end
+
+  if b > st.b then
+    local function fold(x)
+      st.w = r * st.w + 1
+      st.x = r * st.x + x
+      st.q = r * st.q + x * x
+    end
+    if st.b - 1 >= math.floor(st.s / size) then fold(st.p) end
+    if b - 2 >= st.b then
+      fold(st.c)
+      local k = b - 2 - st.b
+      if k > 0 then
+        local rk = decayPow(k)
+        st.w = rk * st.w + (1 - rk) / (1 - r)
+        st.x = rk * st.x
+        st.q = rk * st.q
+      end
+    end
+    if byValue then
+      -- Adjacent: the set of b's parity held the bucket before the previous one; otherwise both are stale.
+      if b - 1 == st.b then redis.call('DEL', setOf(b)) else redis.call('DEL', KEYS[2], KEYS[3]) end
+    end
+    if b - 1 == st.b then st.p = st.c else st.p = 0 end
+    st.c = 0
+    st.b = b
+  end
+
+  local count = 0
+  local w, x, q = st.w, st.x, st.q
+  local counted = b >= st.b - 1
+  if counted then
+    if t < st.s then st.s = t end
+    if b == st.b then
+      if byValue then count = addValue(setOf(b)) else count = st.c + 1 end
+      st.c = count
+      -- The previous bucket is history for this one: folded here, not stored, since late events may still add to it.
+      if st.b - 1 >= math.floor(st.s / size) then
+        w = r * w + 1
+        x = r * x + st.p
+        q = r * q + st.p * st.p
+      end
+    else
+      if byValue then count = addValue(setOf(b)) else count = st.p + 1 end
+      st.p = count
+    end
+  end
+  redis.call('HSET', KEYS[1], 's', num(st.s), 'n', num(st.n), 'b', num(st.b), 'c', num(st.c), 'p', num(st.p),
+    'w', num(st.w), 'x', num(st.x), 'q', num(st.q))
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  if byValue then
+    redis.call('PEXPIRE', KEYS[2], ttl)
+    redis.call('PEXPIRE', KEYS[3], ttl)
+  end
+  if (not counted) or t - st.s < learning or count < minCount then return { 0, count } end
+
+  local mean, variance = 0, 0
+  if w ~= 0 then
+    mean = x / w
+    variance = q / w - mean * mean
+  end
+  if variance < 0 then variance = 0 end
+  local deviation = math.max(math.sqrt(variance), minDeviation)
+  local z = (count - mean) / deviation
+  if z < need then return { 0, count } end
+  local status = throttle(KEYS[4], ARGV[13], t, tonumber(ARGV[12]))
+  if status ~= 1 then return { status, count } end
+  return { 1, count, num(mean), num(deviation), num(z) }
+end
+
+return remember(KEYS[5], id, t, ARGV[11], newestDecided, decide())
