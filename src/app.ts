@@ -17,6 +17,7 @@ import { Pipeline } from './pipeline.js';
 import { createSinks } from './sinks/create-sinks.js';
 import { KafkaSource } from './source/kafka-source.js';
 import { checkEvictionPolicy, COMMAND_TIMEOUT_MS, createRedis } from './state/redis-connection.js';
+import { QuietCache } from './state/quiet-cache.js';
 import { RedisStateStore } from './state/redis-store.js';
 
 /** A running `auditwatch run`. */
@@ -59,7 +60,9 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     (error: Error) => log.error({ err: error.message }, 'redis unreachable at start-up; retrying'),
   );
 
-  const state = new RedisStateStore(redis, config.redis.prefix);
+  const { entries, bytes } = config.stateCache;
+  const quiet = entries > 0 ? new QuietCache({ maxEntries: entries, maxBytes: bytes }) : undefined;
+  const state = new RedisStateStore(redis, config.redis.prefix, quiet);
   // Queues and workers on connections of their own: a delivery's completion never waits behind the engine's pipelines.
   const queueRedis = createRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy, commandTimeout: COMMAND_TIMEOUT_MS });
   // Workers block waiting for jobs: no command timeout, and no retry limit (BullMQ requires it).
@@ -78,6 +81,10 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     handle: async (events) => {
       if (events.length > 0) await state.touch(Date.now());
       await pipeline.process(events);
+      if (quiet !== undefined) {
+        metrics.stateOpsSkipped.inc(quiet.takeSkipped());
+        metrics.stateCacheEntries.set(quiet.size);
+      }
     },
     onHealth: (healthy, reason) => {
       processingProblem = healthy ? undefined : reason;
