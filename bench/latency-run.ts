@@ -55,7 +55,7 @@ const RULE = 'privileged-role-granted';
 export async function runLatency(o: LatencyRunOptions): Promise<LatencyResult> {
   const before = o.redis.dedicated ? await readRedisCounters(o.redis.url) : undefined;
   const arrivals = trackArrivals(o.webhook);
-  const service = await ServiceUnderTest.start({ label: 'latency', brokers: o.brokers, topic: o.topic, groupId: o.groupId, redisUrl: o.redis.url, redisPrefix: o.redisPrefix, webhookUrl: o.webhook.url, webhookSecret: o.webhookSecret, workDir: o.workDir, nodeOptions: o.nodeOptions });
+  const service = await ServiceUnderTest.start({ label: 'latency', brokers: o.brokers, topic: o.topic, groupId: o.groupId, redisUrl: o.redis.url, redisPrefix: o.redisPrefix, webhookUrl: o.webhook.url, webhookSecret: o.webhookSecret, workDir: o.workDir, nodeOptions: o.nodeOptions, serviceEnv: o.serviceEnv });
   const producer = o.kafka.producer();
   const sentAt = new Map<string, number>();
   let floor: Awaited<ReturnType<typeof startFloorConsumer>> | undefined;

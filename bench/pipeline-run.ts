@@ -24,6 +24,8 @@ export interface ServiceRunOptions {
   workDir: string;
   /** Extra node flags for the service. */
   nodeOptions?: string;
+  /** Extra AUDITWATCH_* settings for the service. */
+  serviceEnv?: Record<string, string>;
   log: (line: string) => void;
 }
 
@@ -73,7 +75,7 @@ const POLL_MS = 100;
 
 export async function runPipeline(o: PipelineRunOptions): Promise<PipelineResult> {
   const before = o.redis.dedicated ? await readRedisCounters(o.redis.url) : undefined;
-  const service = await ServiceUnderTest.start({ label: o.label, brokers: o.brokers, topic: o.topic, groupId: o.groupId, redisUrl: o.redis.url, redisPrefix: o.redisPrefix, webhookUrl: o.webhook.url, webhookSecret: o.webhookSecret, workDir: o.workDir, profileFile: o.profileFile, nodeOptions: o.nodeOptions });
+  const service = await ServiceUnderTest.start({ label: o.label, brokers: o.brokers, topic: o.topic, groupId: o.groupId, redisUrl: o.redis.url, redisPrefix: o.redisPrefix, webhookUrl: o.webhook.url, webhookSecret: o.webhookSecret, workDir: o.workDir, profileFile: o.profileFile, nodeOptions: o.nodeOptions, serviceEnv: o.serviceEnv });
   const readyAt = performance.now();
   let stopped = false;
   try {

@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/run.ts [--quick] [--events N] [--latency-seconds S] [--rate R]
  *                        [--partitions P] [--api-keys N] [--users N] [--ips N]
- *                        [--service-node-options FLAGS] [--profile] [--keep]
+ *                        [--service-node-options FLAGS] [--service-env AUDITWATCH_X=V]... [--profile] [--keep]
  *
  * Exit: 0 done (quick mode: whatever the figures); 1 a target missed (full
  * mode only); 2 the benchmark could not run (services, a crash, a timeout).
@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     users: { type: 'string' },
     ips: { type: 'string' },
     'service-node-options': { type: 'string' },
+    'service-env': { type: 'string', multiple: true },
     profile: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
@@ -55,6 +56,14 @@ const cardinality = (name: 'api-keys' | 'users' | 'ips', quickValue: number, ful
 const STREAM: AuditStreamOptions = { events: EVENTS, apiKeys: cardinality('api-keys', 300, 4_000), users: cardinality('users', 200, 2_000), ips: cardinality('ips', 500, 5_000), attackEvery: quick ? 1_000 : 5_000 };
 /** Extra node flags for the service under test (experiments: `--service-node-options=--max-semi-space-size=64`). */
 const SERVICE_NODE_OPTIONS = args['service-node-options'] ?? '';
+/** Extra settings for the service, `--service-env AUDITWATCH_STATE_CACHE_ENTRIES=0` (repeatable): only AUDITWATCH_* names. */
+const SERVICE_ENV: Record<string, string> = Object.fromEntries(
+  (args['service-env'] ?? []).map((kv) => {
+    const at = kv.indexOf('=');
+    if (at < 1 || !kv.startsWith('AUDITWATCH_')) throw new Error(`--service-env wants AUDITWATCH_NAME=value, not ${kv}`);
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  }),
+);
 
 const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const runId = randomUUID().slice(0, 8);
@@ -135,7 +144,7 @@ async function main(): Promise<number> {
       groups.push(groupId);
       try {
         t = performance.now();
-        pipeline = await runPipeline({ label: 'throughput', admin, brokers: services.kafkaBrokers, topic, groupId, expected: events, redis, redisPrefix: `aw-bench-${runId}`, webhook, webhookSecret: secret, workDir, nodeOptions: SERVICE_NODE_OPTIONS, profileFile: profileFile('service-throughput'), timeoutMs, log });
+        pipeline = await runPipeline({ label: 'throughput', admin, brokers: services.kafkaBrokers, topic, groupId, expected: events, redis, redisPrefix: `aw-bench-${runId}`, webhook, webhookSecret: secret, workDir, nodeOptions: SERVICE_NODE_OPTIONS, serviceEnv: SERVICE_ENV, profileFile: profileFile('service-throughput'), timeoutMs, log });
         log(`pipeline: ${Math.round(pipeline.eps)} ev/s over ${pipeline.seconds.toFixed(1)} s; ${pipeline.alerts} alerts; run took ${((performance.now() - t) / 1000).toFixed(1)} s`);
       } finally {
         await webhook.close();
@@ -154,7 +163,7 @@ async function main(): Promise<number> {
       groups.push(groupId, `${groupId}-floor`);
       await createTopic(admin, latencyTopic, PARTITIONS);
       try {
-        latency = await runLatency({ kafka, admin, brokers: services.kafkaBrokers, topic: latencyTopic, groupId, redis, redisPrefix: `aw-bench-lat-${runId}`, webhook, webhookSecret: secret, workDir, nodeOptions: SERVICE_NODE_OPTIONS, rate: RATE, warmupSeconds: quick ? 2 : 5, seconds: LATENCY_SECONDS, markersPerSecond: 10, log });
+        latency = await runLatency({ kafka, admin, brokers: services.kafkaBrokers, topic: latencyTopic, groupId, redis, redisPrefix: `aw-bench-lat-${runId}`, webhook, webhookSecret: secret, workDir, nodeOptions: SERVICE_NODE_OPTIONS, serviceEnv: SERVICE_ENV, rate: RATE, warmupSeconds: quick ? 2 : 5, seconds: LATENCY_SECONDS, markersPerSecond: 10, log });
         log(`latency: p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms over ${latency.latencies.length} markers (${latency.missing} missing), ${Math.round(latency.achievedRate)} ev/s`);
       } finally {
         await webhook.close();

@@ -32,6 +32,8 @@ export interface ServiceUnderTestOptions {
   profileFile?: string;
   /** Extra node flags (NODE_OPTIONS) for the service. */
   nodeOptions?: string;
+  /** Extra AUDITWATCH_* settings for the service (experiments: the quiet cache off). */
+  serviceEnv?: Record<string, string>;
 }
 
 /** Samples of /metrics, summed over label sets. */
@@ -66,6 +68,7 @@ export class ServiceUnderTest {
       AUDITWATCH_WEBHOOK_SECRET: o.webhookSecret,
       AUDITWATCH_LOG_LEVEL: 'info',
       AUDITWATCH_SHUTDOWN_GRACE: '10s',
+      ...o.serviceEnv,
     });
     const service = new ServiceUnderTest(child, censusFile);
     try {

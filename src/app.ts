@@ -18,6 +18,7 @@ import { createSinks } from './sinks/create-sinks.js';
 import type { KafkaDiagnosis } from './source/kafka-diagnosis.js';
 import { KafkaSource } from './source/kafka-source.js';
 import { checkEvictionPolicy, COMMAND_TIMEOUT_MS, createRedis } from './state/redis-connection.js';
+import { QuietCache } from './state/quiet-cache.js';
 import { RedisStateStore } from './state/redis-store.js';
 
 /** A running `auditwatch run`. */
@@ -77,7 +78,9 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     (error: Error) => log.error({ err: error.message }, 'redis unreachable at start-up; retrying'),
   );
 
-  const state = new RedisStateStore(redis, config.redis.prefix);
+  const { entries, bytes } = config.stateCache;
+  const quiet = entries > 0 ? new QuietCache({ maxEntries: entries, maxBytes: bytes }) : undefined;
+  const state = new RedisStateStore(redis, config.redis.prefix, quiet);
   // Queues and workers on connections of their own: a delivery's completion never waits behind the engine's pipelines.
   const queueRedis = createRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy, commandTimeout: COMMAND_TIMEOUT_MS });
   // Workers block waiting for jobs: no command timeout, and no retry limit (BullMQ requires it).
@@ -101,6 +104,10 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
       }
       if (events.length > 0) await state.touch(Date.now());
       await pipeline.process(events);
+      if (quiet !== undefined) {
+        metrics.stateOpsSkipped.inc(quiet.takeSkipped());
+        metrics.stateCacheEntries.set(quiet.size);
+      }
     },
     onFatal: (diagnosis) => reportFailure(diagnosis),
   });

@@ -42,6 +42,16 @@ export class Metrics {
   readonly deadLetters = new Counter({ name: 'auditwatch_dead_letters_total', help: 'Alerts given up on (permanent refusal or give-up time) and kept as dead letters.', labelNames: ['sink'], registers: [this.registry] });
   readonly alertsLost = new Counter({ name: 'auditwatch_alerts_lost_total', help: 'Undelivered alerts lost because Redis lost its data, per sink.', labelNames: ['sink'], registers: [this.registry] });
   readonly redisErrors = new Counter({ name: 'auditwatch_redis_errors_total', help: 'Failed Redis operations (state or delivery queues).', registers: [this.registry] });
+  readonly stateOpsSkipped = new Counter({
+    name: 'auditwatch_state_ops_skipped_total',
+    help: 'State operations answered by the quiet cache without Redis (certainly quiet, refresh not yet due).',
+    registers: [this.registry],
+  });
+  readonly stateCacheEntries = new Gauge({
+    name: 'auditwatch_state_cache_entries',
+    help: 'Facts held by the quiet cache of this replica.',
+    registers: [this.registry],
+  });
   readonly rebalances = new Counter({ name: 'auditwatch_rebalances_total', help: 'Consumer group rebalances this replica took part in.', registers: [this.registry] });
   readonly ready = new Gauge({ name: 'auditwatch_ready', help: '1 when the consumer has joined, Redis answers and rules are loaded.', registers: [this.registry] });
   readonly rulesLoaded = new Gauge({ name: 'auditwatch_rules_loaded', help: 'Enabled rules in the loaded rule set.', registers: [this.registry] });

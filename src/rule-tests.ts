@@ -9,6 +9,7 @@ import type { RuleTestSpec } from './engine/rule-schema.js';
 import { checkSilence } from './engine/silence.js';
 import { replay } from './replay.js';
 import { MemoryStateStore } from './state/memory-store.js';
+import type { StateStore } from './state/state-store.js';
 
 export interface CaseResult {
   rule: string;
@@ -16,18 +17,30 @@ export interface CaseResult {
   passed: boolean;
   /** Why it failed (empty when passed). */
   problems: string[];
+  /** The alerts the events raised, in order. */
+  alerts: Alert[];
 }
 
-/** Runs every behaviour test of every rule through the real engine with in-memory state. */
-export async function runRuleTests(rules: readonly CompiledRule[]): Promise<CaseResult[]> {
+/**
+ * Runs every behaviour test of every rule through the real engine, each case on
+ * fresh state: in memory, or from `openStore` (tests compare stores with it).
+ */
+export async function runRuleTests(rules: readonly CompiledRule[], openStore: () => StateStore = () => new MemoryStateStore()): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const rule of rules) {
-    for (const test of rule.spec.tests) results.push(await runCase(rule, test));
+    for (const test of rule.spec.tests) {
+      const store = openStore();
+      try {
+        results.push(await runCase(rule, test, store));
+      } finally {
+        await store.close();
+      }
+    }
   }
   return results;
 }
 
-async function runCase(rule: CompiledRule, test: RuleTestSpec): Promise<CaseResult> {
+async function runCase(rule: CompiledRule, test: RuleTestSpec, store: StateStore): Promise<CaseResult> {
   const problems: string[] = [];
   const h = test.history;
   const history = h === undefined ? [] : repeated(loadLines(rule, h.events, problems), parseDuration(h.every)!, h.repeat);
@@ -43,7 +56,7 @@ async function runCase(rule: CompiledRule, test: RuleTestSpec): Promise<CaseResu
     const alert = checkSilence(rule, times.length ? Math.max(...times) : undefined, Date.parse(test.now ?? ''));
     if (alert !== undefined) alerts.push(alert);
   } else {
-    const engine = new Engine([rule], new MemoryStateStore());
+    const engine = new Engine([rule], store);
     await replay(inputs.map((r, i) => ({ ...r, lineNumber: i + 1 })), { engine, onAlert: (a) => void alerts.push(a) });
   }
   if (alerts.length !== test.expect.length) {
@@ -58,7 +71,7 @@ async function runCase(rule: CompiledRule, test: RuleTestSpec): Promise<CaseResu
       if (want.trigger !== undefined && got.trigger !== want.trigger) problems.push(`alert ${i + 1}: trigger is ${got.trigger}, expected ${want.trigger}`);
     });
   }
-  return { rule: rule.id, name: test.name, passed: problems.length === 0, problems };
+  return { rule: rule.id, name: test.name, passed: problems.length === 0, problems, alerts };
 }
 
 function loadLines(rule: CompiledRule, events: RuleTestSpec['events'], problems: string[]): string[] {

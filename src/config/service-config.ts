@@ -24,6 +24,8 @@ export interface ServiceConfig {
     deadLetterTopic?: string;
   };
   redis: RedisSettings;
+  /** This replica's quiet cache (state/quiet-cache.ts): most facts (0 = off), default 100,000; most bytes, default 32 MiB. */
+  stateCache: { entries: number; bytes: number };
   /** This replica's name, recorded on the delivery jobs it works on; default the host name (the pod name in Kubernetes). */
   instanceId: string;
   rulesDirs: string[];
@@ -115,6 +117,10 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
       deadLetterTopic: read.string('AUDITWATCH_KAFKA_DLQ_TOPIC'),
     },
     redis,
+    stateCache: {
+      entries: read.int('AUDITWATCH_STATE_CACHE_ENTRIES', 100_000, 0, 10_000_000),
+      bytes: read.int('AUDITWATCH_STATE_CACHE_MB', 32, 1, 4096) * 1024 * 1024,
+    },
     instanceId: read.string('AUDITWATCH_INSTANCE_ID') ?? hostname(),
     rulesDirs: rulesDirsFrom(undefined, env),
     rulesWatch: read.bool('AUDITWATCH_RULES_WATCH', true),

@@ -2,6 +2,7 @@ import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ChainableCommander } from 'ioredis';
 import { StateError } from '../errors.js';
 import { BASELINE_VALUES_KEPT, keyTag, memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
+import type { QuietCache } from './quiet-cache.js';
 import type { RedisClient } from './redis-connection.js';
 import { defineScripts, loadScripts, type LuaScript } from './scripts.js';
 import { spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
@@ -25,50 +26,60 @@ type Call = (pipeline: ChainableCommander) => void;
  * so a re-applied event gets its first reply without another round trip. On a
  * Redis Cluster the batch is one pipeline per node (a pipeline must not span
  * nodes), sent at once; the operations of one key keep their order, since all
- * of a key's state is on one node.
+ * of a key's state is on one node. With a QuietCache, operations it knows to be
+ * quiet and not yet due for a refresh are answered without Redis.
  */
 export class RedisStateStore implements StateStore {
   private readonly scripts: Map<string, LuaScript>;
 
-  /** `prefix` namespaces every key (default `aw`); tests use a random one. */
+  /** `prefix` namespaces every key (default `aw`); tests use a random one. `quiet`: this replica's cache of quiet facts, if any. */
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix = 'aw',
+    private readonly quiet?: QuietCache,
   ) {
     this.scripts = loadScripts();
     defineScripts(redis, this.scripts);
+    // A Redis that was away may have lost its data: facts are learned again.
+    if (quiet !== undefined) redis.on('ready', () => quiet.clear());
   }
 
   async apply(ops: readonly DetectorOp[]): Promise<OpResult[]> {
-    if (ops.length === 0) return [];
-    if (!(this.redis instanceof Cluster)) {
-      const pipeline = this.redis.pipeline();
-      for (const op of ops) this.call(op)(pipeline);
-      const replies = await this.exec(pipeline);
-      return replies.map((reply, i) => toResult(ops[i]!, reply as Reply));
-    }
     const results: OpResult[] = new Array<OpResult>(ops.length);
+    const sent: number[] = [];
+    for (let i = 0; i < ops.length; i++) {
+      if (this.quiet?.skips(ops[i]!) === true) results[i] = SKIPPED;
+      else sent.push(i);
+    }
+    if (sent.length === 0) return results;
+    const groups = this.redis instanceof Cluster ? this.byNode(this.redis, ops, sent).values() : [sent];
     await Promise.all(
-      [...this.byNode(this.redis, ops).values()].map(async (indexes) => {
+      [...groups].map(async (indexes) => {
         const pipeline = this.redis.pipeline();
         for (const i of indexes) this.call(ops[i]!)(pipeline);
         const replies = await this.exec(pipeline);
-        replies.forEach((reply, j) => (results[indexes[j]!] = toResult(ops[indexes[j]!]!, reply as Reply)));
+        replies.forEach((reply, j) => {
+          const op = ops[indexes[j]!]!;
+          // A third element is the newest time recorded, only in a fresh reply (new_value, dormant).
+          if (this.quiet !== undefined && (reply as Reply).length > 2) this.quiet.learn(op, Number((reply as Reply)[2]));
+          results[indexes[j]!] = toResult(op, reply as Reply);
+        });
       }),
     );
     return results;
   }
 
-  /** Indexes of `ops` grouped by the cluster node that serves their keys (by slot until the slot map is known). */
-  private byNode(cluster: Cluster, ops: readonly DetectorOp[]): Map<string, number[]> {
+  /** Indexes `sent` of `ops` grouped by the cluster node that serves their keys (by slot until the slot map is known). */
+  private byNode(cluster: Cluster, ops: readonly DetectorOp[], sent: readonly number[]): Map<string, number[]> {
     const groups = new Map<string, number[]>();
-    ops.forEach((op, i) => {
+    for (const i of sent) {
+      const op = ops[i]!;
       const slot = calculateSlot(keyTag(op.ruleId, op.groupKey));
       const node = cluster.slots[slot]?.[0] ?? `slot ${slot}`;
       const group = groups.get(node);
       if (group === undefined) groups.set(node, [i]);
       else group.push(i);
-    });
+    }
     return groups;
   }
 
@@ -144,6 +155,9 @@ export class RedisStateStore implements StateStore {
     }
   }
 }
+
+/** The result of an operation the quiet cache answered: what the script would have replied (`{ 0, 0 }`). */
+const SKIPPED: OpResult = Object.freeze({ status: 'quiet' as const, count: 0, evidence: Object.freeze([]) as unknown as string[] });
 
 /** Detectors whose only evidence is the event that fired them. */
 const SINGLE_EVENT: ReadonlySet<DetectorOp['detector']> = new Set(['fire', 'new_value', 'dormant', 'baseline']);

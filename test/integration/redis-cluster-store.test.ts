@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRedis, type RedisClient } from '../../src/state/redis-connection.js';
+import { QuietCache } from '../../src/state/quiet-cache.js';
 import { RedisStateStore } from '../../src/state/redis-store.js';
 import { stateStoreContract, type StoreFactory } from '../support/state-store.contract.js';
 import { clusterSettings, services } from '../support/services.js';
@@ -21,8 +22,18 @@ const open: StoreFactory = Object.assign(
   { again: async () => new RedisStateStore(clusterClient(), prefix) },
 );
 
+/** The same with the quiet cache on: each client (replica) its own cache; every answer must be the same. */
+const openCached: StoreFactory = Object.assign(
+  async () => {
+    prefix = `aw-test-${randomUUID()}`;
+    return new RedisStateStore(clusterClient(), prefix, new QuietCache());
+  },
+  { again: async () => new RedisStateStore(clusterClient(), prefix, new QuietCache()) },
+);
+
 describe.skipIf(!available)('RedisStateStore on a Redis Cluster (real, 3 masters)', () => {
   stateStoreContract('redis-cluster', open);
+  stateStoreContract('redis-cluster with the quiet cache', openCached);
 
   it('spreads one batch over the masters, one pipeline per node, and answers in the order asked', async () => {
     const client = clusterClient();

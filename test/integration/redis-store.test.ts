@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { QuietCache } from '../../src/state/quiet-cache.js';
 import { LAST_EVENT_TTL_MS, RedisStateStore } from '../../src/state/redis-store.js';
 import { OTHER_DECISIONS_KEPT } from '../../src/state/state-store.js';
 import { stateStoreContract, type StoreFactory } from '../support/state-store.contract.js';
@@ -21,8 +22,18 @@ const open: StoreFactory = Object.assign(
   { again: async () => new RedisStateStore(client(), prefix) },
 );
 
+/** The same with the quiet cache on: each client (replica) its own cache; every answer must be the same. */
+const openCached: StoreFactory = Object.assign(
+  async () => {
+    prefix = `aw-test-${randomUUID()}`;
+    return new RedisStateStore(client(), prefix, new QuietCache());
+  },
+  { again: async () => new RedisStateStore(client(), prefix, new QuietCache()) },
+);
+
 describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
   stateStoreContract('redis', open);
+  stateStoreContract('redis with the quiet cache', openCached);
 
   it('gives every key a TTL (last-event-at too) and hash-tags keys per rule and group key', async () => {
     const redis = client();

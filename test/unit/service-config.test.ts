@@ -27,6 +27,15 @@ describe('loadServiceConfig', () => {
     expect(config.sinks).toEqual([{ name: 'stdout', type: 'stdout' }]);
   });
 
+  it('bounds the quiet cache: 100,000 facts and 32 MiB by default, 0 facts turns it off, nonsense is refused', () => {
+    expect(loadServiceConfig(minimal).stateCache).toEqual({ entries: 100_000, bytes: 32 * 1024 * 1024 });
+    expect(loadServiceConfig({ ...minimal, AUDITWATCH_STATE_CACHE_ENTRIES: '0', AUDITWATCH_STATE_CACHE_MB: '8' }).stateCache).toEqual({ entries: 0, bytes: 8 * 1024 * 1024 });
+    expect(problemsOf({ ...minimal, AUDITWATCH_STATE_CACHE_ENTRIES: '-1', AUDITWATCH_STATE_CACHE_MB: 'lots' })).toEqual([
+      expect.stringMatching(/^AUDITWATCH_STATE_CACHE_ENTRIES: must be a whole number/),
+      expect.stringMatching(/^AUDITWATCH_STATE_CACHE_MB: must be a whole number/),
+    ]);
+  });
+
   it('configures SASL/PLAIN over TLS like Confluent Cloud', () => {
     const config = loadServiceConfig({ ...minimal, AUDITWATCH_KAFKA_SASL_USERNAME: 'KEY', AUDITWATCH_KAFKA_SASL_PASSWORD: 'SECRET', AUDITWATCH_KAFKA_SSL: 'true' });
     expect(config.kafka).toMatchObject({ sasl: { mechanism: 'plain', username: 'KEY', password: 'SECRET' }, ssl: {} });

@@ -4,8 +4,10 @@
   KEYS[2] throttle key
   KEYS[3] remembered decisions (includes/decisions.lua)
   ARGV[1] eventId, ARGV[2] timeMs, ARGV[3] afterMs, ARGV[4] ttlMs, ARGV[5] throttleMs, ARGV[6] alertId
-  Returns { status, 1 }: fires when the newest strictly earlier event is at least afterMs older;
-  for an event applied before, the reply it got then (its earlier events may be gone from the 16).
+  Returns { status, 1, recorded }: fires when the newest strictly earlier event is at least afterMs
+  older; recorded is the key's newest event time now held, which the replica's quiet cache
+  (quiet-cache.ts) learns from; for an event applied before, only the { status, 1 } it got then
+  (its earlier events may be gone from the 16).
 ]]
 -- @include throttle
 -- @include decisions
@@ -13,11 +15,16 @@ local t = tonumber(ARGV[2])
 local known, newestDecided = recall(KEYS[3], ARGV[1], t, ARGV[4])
 if known then return known end
 
+local recorded -- the key's newest event time once decided (returned, not remembered)
+
 local function decide()
   -- The key's state lives ttlMs of event time, as in the memory store: a key idle
   -- longer is forgotten (its next event is its first), whatever the wall clock has expired.
   local newest = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  if #newest > 0 and t - tonumber(newest[2]) > tonumber(ARGV[4]) then redis.call('UNLINK', KEYS[1]) end
+  recorded = t
+  if #newest > 0 then
+    if t - tonumber(newest[2]) > tonumber(ARGV[4]) then redis.call('UNLINK', KEYS[1]) else recorded = math.max(t, tonumber(newest[2])) end
+  end
   redis.call('ZADD', KEYS[1], t, ARGV[1])
   local previous = redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. t, '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -17)
@@ -26,4 +33,5 @@ local function decide()
   return { throttle(KEYS[2], ARGV[6], t, tonumber(ARGV[5])), 1 }
 end
 
-return remember(KEYS[3], ARGV[1], t, ARGV[4], newestDecided, decide())
+local reply = remember(KEYS[3], ARGV[1], t, ARGV[4], newestDecided, decide())
+return { reply[1], reply[2], recorded }

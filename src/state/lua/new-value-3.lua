@@ -7,8 +7,10 @@
   ARGV[1] eventId, ARGV[2] timeMs, ARGV[3] value, ARGV[4] learningMs, ARGV[5] forgetMs,
   ARGV[6] ttlMs, ARGV[7] throttleMs, ARGV[8] alertId, ARGV[9] values kept, ARGV[10] values dropped at once
   (NEW_VALUES_KEPT, NEW_VALUES_DROPPED in keys.ts: beyond the cap, the values least recently seen go)
-  Returns { status, 1 }: 0 quiet (known value, or still learning), 1 fire, 2 throttled; for an
-  event applied before, the reply it got then (an older event may have become the value's first since).
+  Returns { status, 1, recorded }: 0 quiet (known value, or still learning), 1 fire, 2 throttled, and
+  the newest time the value is now recorded at (absent if the cap dropped it at once), which the
+  replica's quiet cache (quiet-cache.ts) learns from; for an event applied before, only the
+  { status, 1 } it got then (an older event may have become the value's first since).
 ]]
 -- @include throttle
 -- @include decisions
@@ -33,6 +35,8 @@ local function dropLeastRecent(dropped)
   redis.call('HDEL', KEYS[1], unpack(drop))
 end
 
+local recorded -- the value's newest time once decided (returned, not remembered)
+
 local function decide()
   local learning, forget = tonumber(ARGV[4]), tonumber(ARGV[5])
   local state = redis.call('HMGET', KEYS[1], 's', 'n')
@@ -51,19 +55,26 @@ local function decide()
   if not record then
     redis.call('HSET', KEYS[1], field, id .. '|' .. t .. '|' .. t)
     -- Every field but 's' and 'n' is a value.
-    if redis.call('HLEN', KEYS[1]) - 2 > tonumber(ARGV[9]) then dropLeastRecent(tonumber(ARGV[10])) end
+    recorded = t
+    if redis.call('HLEN', KEYS[1]) - 2 > tonumber(ARGV[9]) then
+      dropLeastRecent(tonumber(ARGV[10]))
+      if redis.call('HEXISTS', KEYS[1], field) == 0 then recorded = nil end
+    end
     isNew = true
   else
     local firstId, first, last = string.match(record, '^(.*)|([^|]*)|([^|]*)$')
     first, last = tonumber(first), tonumber(last)
     if firstId == id then
       isNew = true
+      recorded = last
     elseif t - last > forget then
       redis.call('HSET', KEYS[1], field, id .. '|' .. t .. '|' .. t)
       isNew = true
+      recorded = t
     else
       if t < first then firstId, first = id, t end
-      redis.call('HSET', KEYS[1], field, firstId .. '|' .. first .. '|' .. math.max(last, t))
+      recorded = math.max(last, t)
+      redis.call('HSET', KEYS[1], field, firstId .. '|' .. first .. '|' .. recorded)
     end
   end
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
@@ -71,4 +82,5 @@ local function decide()
   return { throttle(KEYS[2], ARGV[8], t, tonumber(ARGV[7])), 1 }
 end
 
-return remember(KEYS[3], id, t, ARGV[6], newestDecided, decide())
+local reply = remember(KEYS[3], id, t, ARGV[6], newestDecided, decide())
+return { reply[1], reply[2], recorded }
