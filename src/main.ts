@@ -94,7 +94,8 @@ program
   .action(async () => {
     const config = loadServiceConfig();
     const log = createLogger(config.logLevel);
-    const service = await startService(config, log);
+    // Signals are handled from the start: a SIGTERM while the service is still starting closes it once started.
+    const starting = startService(config, log);
     let stopping = false;
     /** Closes the service and exits with `code` (0 after a signal); `why` names the signal or the Kafka failure. */
     const stop = (why: string, code: number) => {
@@ -109,16 +110,19 @@ program
         process.exit(code === 0 ? 1 : code);
       }, config.shutdownGraceMs + 2_000);
       force.unref();
-      service.close().then(
-        () => process.exit(code),
-        (error: Error) => {
-          log.error({ err: error.message }, 'shutdown failed');
-          process.exit(code === 0 ? 1 : code);
-        },
-      );
+      starting
+        .then((service) => service.close())
+        .then(
+          () => process.exit(code),
+          (error: Error) => {
+            log.error({ err: error.message }, 'shutdown failed');
+            process.exit(code === 0 ? 1 : code);
+          },
+        );
     };
     process.once('SIGTERM', () => stop('SIGTERM', 0));
     process.once('SIGINT', () => stop('SIGINT', 0));
+    const service = await starting;
     void service.failed.then((diagnosis) => {
       log.error({ code: diagnosis.code, exitCode: EXIT_KAFKA_FATAL }, 'exiting: the Kafka consumer cannot work (see the line before)');
       stop(diagnosis.code, EXIT_KAFKA_FATAL);

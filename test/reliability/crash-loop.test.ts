@@ -35,6 +35,7 @@ describe.skipIf(services() === null).each(['single-node', 'cluster'] as const)('
 
     // Both sinks: each gets every alert id, and an id that arrives twice arrived first just before a kill.
     h.verdict({ test: redis === 'cluster' ? 'Crash loop, Redis Cluster' : 'Crash loop', load: `${events.length} events, 3 partitions, produced over ~60 s`, faults: `${KILLS} × SIGKILL at random moments, restarted each time` }, ids, [h.hook, slack]);
-    expect(await service.stop('SIGTERM')).toBe(0);
+    // The last replica may still be starting: a SIGTERM then closes it once started, still exit 0.
+    expect(await service.stop('SIGTERM'), service.logs.slice(-20).join('\n')).toBe(0);
   }, 600_000);
 });
