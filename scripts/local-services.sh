@@ -674,6 +674,8 @@ cmd_start() {
   lock_state
   # install first (before choosing ports), so a failed install leaves nothing half-made
   for svc in $list; do "install_$svc"; done
+  # the tests' own tools (run by the tests, not started here): `npm test` on a fresh machine needs nothing else
+  if [ "${1:-all}" = all ]; then install_prometheus; install_alertmanager; fi
   ensure_state
   if [[ " $list " == *" cluster "* ]]; then
     ensure_cluster_ports
