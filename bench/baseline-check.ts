@@ -24,7 +24,13 @@ import { random } from '../test/support/scenario.js';
 import { auditStream, type AuditStreamOptions } from './audit-stream.js';
 
 const { values: args } = parseArgs({
-  options: { days: { type: 'string' }, scale: { type: 'string' }, seed: { type: 'string' }, write: { type: 'string' }, events: { type: 'string' } },
+  options: {
+    days: { type: 'string' },
+    scale: { type: 'string' },
+    seed: { type: 'string' },
+    write: { type: 'string' },
+    events: { type: 'string' },
+  },
 });
 const START = '2026-03-05T17:40:00.000Z';
 const BUCKET = 10 * MINUTE;
@@ -32,8 +38,15 @@ const BUCKET = 10 * MINUTE;
 if (args.write !== undefined) {
   // The stream of `npm run bench` (bench/run.ts, full mode), unmodified.
   const out = createWriteStream(args.write);
-  const options: AuditStreamOptions = { events: Number(args.events ?? 200_000), apiKeys: 4_000, users: 2_000, ips: 5_000, attackEvery: 5_000 };
-  for (const r of auditStream(options)) if (!out.write(`${r.value}\n`)) await new Promise<void>((done) => out.once('drain', () => done()));
+  const options: AuditStreamOptions = {
+    events: Number(args.events ?? 200_000),
+    apiKeys: 4_000,
+    users: 2_000,
+    ips: 5_000,
+    attackEvery: 5_000,
+  };
+  for (const r of auditStream(options))
+    if (!out.write(`${r.value}\n`)) await new Promise<void>((done) => out.once('drain', () => done()));
   await new Promise<void>((done) => out.end(() => done()));
   process.exit(0);
 }
@@ -42,7 +55,11 @@ const days = Number(args.days ?? 4);
 const scale = Number(args.scale ?? 1);
 const perSecond = 50 / scale;
 const stream: AuditStreamOptions = {
-  events: Math.round(perSecond * (days * DAY) / 1000), eventsPerSecond: perSecond, apiKeys: 4_000 / scale, users: 2_000 / scale, ips: 5_000 / scale,
+  events: Math.round((perSecond * (days * DAY)) / 1000),
+  eventsPerSecond: perSecond,
+  apiKeys: 4_000 / scale,
+  users: 2_000 / scale,
+  ips: 5_000 / scale,
   seed: Number(args.seed ?? 42),
 };
 
@@ -54,18 +71,46 @@ interface Injected {
   make: (time: string, n: number) => RawEvent;
 }
 const authz = (principal: string, granted: boolean, topic: string) => (time: string) =>
-  kafkaAuthz({ time, principal, method: 'kafka.Metadata', operation: 'Describe', resourceType: 'Topic', resourceName: topic, granted });
+  kafkaAuthz({
+    time,
+    principal,
+    method: 'kafka.Metadata',
+    operation: 'Describe',
+    resourceType: 'Topic',
+    resourceName: topic,
+    granted,
+  });
 const INJECTED: Injected[] = [
   {
-    rule: 'api-key-volume-spike', key: 'SPIKEKEY00000001', rate: 4,
-    make: (time) => kafkaAuth({ time, credential: 'SPIKEKEY00000001', ip: '10.9.9.1', ok: true, principal: 'User:sa-spike01' }),
+    rule: 'api-key-volume-spike',
+    key: 'SPIKEKEY00000001',
+    rate: 4,
+    make: (time) =>
+      kafkaAuth({ time, credential: 'SPIKEKEY00000001', ip: '10.9.9.1', ok: true, principal: 'User:sa-spike01' }),
   },
-  { rule: 'principal-denial-spike', key: 'User:sa-spike02', rate: 3, make: (time, n) => authz('User:sa-spike02', false, `payments-${n % 3}`)(time) },
-  { rule: 'principal-resource-spread', key: 'User:sa-spike03', rate: 5, make: (time, n) => authz('User:sa-spike03', true, `ledger-${n}`)(time) },
   {
-    rule: 'org-change-spike', key: 'User:u-spike04', rate: 1,
+    rule: 'principal-denial-spike',
+    key: 'User:sa-spike02',
+    rate: 3,
+    make: (time, n) => authz('User:sa-spike02', false, `payments-${n % 3}`)(time),
+  },
+  {
+    rule: 'principal-resource-spread',
+    key: 'User:sa-spike03',
+    rate: 5,
+    make: (time, n) => authz('User:sa-spike03', true, `ledger-${n}`)(time),
+  },
+  {
+    rule: 'org-change-spike',
+    key: 'User:u-spike04',
+    rate: 1,
     make: (time, n) =>
-      controlPlane({ time, method: n % 2 ? 'CreateServiceAccount' : 'CreateAPIKey', user: 'u-spike04', resource: { type: 'API_KEY', resourceId: `key-${n}` } }),
+      controlPlane({
+        time,
+        method: n % 2 ? 'CreateServiceAccount' : 'CreateAPIKey',
+        user: 'u-spike04',
+        resource: { type: 'API_KEY', resourceId: `key-${n}` },
+      }),
   },
 ];
 const start = Date.parse(START);
@@ -96,7 +141,9 @@ function injectedIn(bucket: number): Decoded[] {
   return out.sort((a, b) => a.timeMs - b.timeMs);
 }
 
-const rules = loadRules(new URL('../rules/', import.meta.url).pathname).rules.filter((r) => r.file.endsWith('volume.yaml'));
+const rules = loadRules(new URL('../rules/', import.meta.url).pathname).rules.filter((r) =>
+  r.file.endsWith('volume.yaml'),
+);
 const engine = new Engine(rules, new MemoryStateStore());
 const alerts: Alert[] = [];
 let batch: Decoded[] = [];
@@ -114,7 +161,8 @@ for (const record of auditStream(stream)) {
   batch.push(decoded);
   events++;
   if (batch.length >= 1_000) await flush();
-  if (events % 1_000_000 === 0) process.stderr.write(`${events} events, ${((performance.now() - began) / 1000).toFixed(0)} s\n`);
+  if (events % 1_000_000 === 0)
+    process.stderr.write(`${events} events, ${((performance.now() - began) / 1000).toFixed(0)} s\n`);
 }
 await flush();
 
@@ -122,11 +170,14 @@ const injectedKeys = new Set(INJECTED.map((k) => k.key));
 const keyOf = (a: Alert) => Object.values(a.key).join(',');
 const org = `${perSecond} per second, ${stream.apiKeys} API keys, ${stream.users} users`;
 console.log(`${events.toLocaleString('en-US')} stream events over ${days} days from ${START} (${org}),`);
-console.log(`plus one injected key per rule; the jump is in the bucket from ${new Date(jumpBucket * BUCKET).toISOString()}`);
+console.log(
+  `plus one injected key per rule; the jump is in the bucket from ${new Date(jumpBucket * BUCKET).toISOString()}`,
+);
 for (const rule of rules) {
   const mine = alerts.filter((a) => a.rule === rule.id);
   const noise = mine.filter((a) => !injectedKeys.has(keyOf(a)));
   const caught = mine.filter((a) => injectedKeys.has(keyOf(a)));
   console.log(`\n${rule.id}: ${noise.length} alert(s) on the stream's keys, ${caught.length} on the injected key`);
-  for (const a of [...caught, ...noise.slice(0, 10)]) console.log(`  ${a.time} ${a.summary} (z ${a.baseline?.z.toFixed(1)})`);
+  for (const a of [...caught, ...noise.slice(0, 10)])
+    console.log(`  ${a.time} ${a.summary} (z ${a.baseline?.z.toFixed(1)})`);
 }

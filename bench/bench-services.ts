@@ -21,7 +21,10 @@ export interface BenchServices {
 }
 
 function list(value: string | undefined): string[] | undefined {
-  const items = value?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return items === undefined || items.length === 0 ? undefined : items;
 }
 
@@ -29,14 +32,18 @@ function list(value: string | undefined): string[] | undefined {
 export async function findServices(log: (line: string) => void): Promise<BenchServices> {
   const brokers = list(process.env.AUDITWATCH_KAFKA_BROKERS);
   const redisUrl = process.env.AUDITWATCH_REDIS_URL;
-  if (brokers !== undefined && redisUrl !== undefined) return { kafkaBrokers: brokers, sharedRedisUrl: redisUrl, origin: 'environment' };
-  log('AUDITWATCH_KAFKA_BROKERS / AUDITWATCH_REDIS_URL not set: starting scripts/local-services.sh (left running afterwards)');
+  if (brokers !== undefined && redisUrl !== undefined)
+    return { kafkaBrokers: brokers, sharedRedisUrl: redisUrl, origin: 'environment' };
+  log(
+    'AUDITWATCH_KAFKA_BROKERS / AUDITWATCH_REDIS_URL not set: starting scripts/local-services.sh (left running afterwards)',
+  );
   await run('bash', [SCRIPT, 'start'], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
   const { stdout } = await run('bash', [SCRIPT, 'env']);
   const env: Record<string, string> = {};
   for (const match of stdout.matchAll(/^export (\w+)=['"]?([^'"\n]*)['"]?$/gm)) env[match[1]!] = match[2]!;
   const found = list(env.AUDITWATCH_KAFKA_BROKERS);
-  if (found === undefined || env.AUDITWATCH_REDIS_URL === undefined) throw new Error(`local-services env printed no addresses:\n${stdout}`);
+  if (found === undefined || env.AUDITWATCH_REDIS_URL === undefined)
+    throw new Error(`local-services env printed no addresses:\n${stdout}`);
   return { kafkaBrokers: found, sharedRedisUrl: env.AUDITWATCH_REDIS_URL, origin: 'local-services' };
 }
 

@@ -28,7 +28,8 @@ import { readRedisCounters } from './redis-counters.js';
 export async function alertsOver(decoded: readonly Decoded[], store: StateStore, chunk = 1_000): Promise<Alert[]> {
   const engine = new Engine(loadRules([BUNDLED_RULES_DIR], {}).enabled, store);
   const alerts: Alert[] = [];
-  for (let i = 0; i < decoded.length; i += chunk) alerts.push(...(await engine.evaluate(decoded.slice(i, i + chunk))).alerts);
+  for (let i = 0; i < decoded.length; i += chunk)
+    alerts.push(...(await engine.evaluate(decoded.slice(i, i + chunk))).alerts);
   return alerts;
 }
 
@@ -42,7 +43,10 @@ export function decodedStream(options: AuditStreamOptions): Decoded[] {
   return decoded;
 }
 
-async function onOwnRedis(decoded: readonly Decoded[], cache: QuietCache | undefined): Promise<{ alerts: Alert[]; scriptCalls: number }> {
+async function onOwnRedis(
+  decoded: readonly Decoded[],
+  cache: QuietCache | undefined,
+): Promise<{ alerts: Alert[]; scriptCalls: number }> {
   const own = new OwnRedis(await freePort());
   await own.start();
   const redis = new Redis(own.url);
@@ -56,7 +60,11 @@ async function onOwnRedis(decoded: readonly Decoded[], cache: QuietCache | undef
   }
 }
 
-const digest = (alerts: readonly Alert[]): string => createHash('sha256').update(alerts.map((a) => JSON.stringify(a)).join('\n')).digest('hex').slice(0, 16);
+const digest = (alerts: readonly Alert[]): string =>
+  createHash('sha256')
+    .update(alerts.map((a) => JSON.stringify(a)).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 
 async function main(): Promise<number> {
   const events = Number(process.argv[2] ?? 200_000);
@@ -68,9 +76,13 @@ async function main(): Promise<number> {
   const perEvent = (calls: number) => (calls / decoded.length).toFixed(3);
   console.log(`${decoded.length} events; alerts (count, sha-256 of every alert serialized in order):`);
   console.log(`  memory store (replay)       ${memory.length}  ${digest(memory)}`);
-  console.log(`  redis, cache off            ${off.alerts.length}  ${digest(off.alerts)}  ${perEvent(off.scriptCalls)} script calls/event`);
+  console.log(
+    `  redis, cache off            ${off.alerts.length}  ${digest(off.alerts)}  ${perEvent(off.scriptCalls)} script calls/event`,
+  );
   const facts = `${cache.size} facts, ${(cache.sizeBytes / 1048576).toFixed(1)} MB`;
-  console.log(`  redis, cache on             ${on.alerts.length}  ${digest(on.alerts)}  ${perEvent(on.scriptCalls)} script calls/event; ${facts}`);
+  console.log(
+    `  redis, cache on             ${on.alerts.length}  ${digest(on.alerts)}  ${perEvent(on.scriptCalls)} script calls/event; ${facts}`,
+  );
   const same = digest(memory) === digest(off.alerts) && digest(off.alerts) === digest(on.alerts);
   console.log(same ? 'identical' : 'DIFFERENT');
   return same ? 0 : 1;

@@ -11,17 +11,27 @@ export function benchKafka(brokers: string[], clientId: string): Kafka {
 }
 
 export async function createTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
 }
 
 /** Deletes the benchmark's topics; never fails the run (a leftover topic is only named in the log). */
 export async function deleteTopics(admin: Admin, topics: string[], log: (line: string) => void): Promise<void> {
   if (topics.length === 0) return;
-  await admin.deleteTopics({ topics, timeout: 30_000 }).catch((error: Error) => log(`could not delete topics ${topics.join(', ')}: ${error.message}`));
+  await admin
+    .deleteTopics({ topics, timeout: 30_000 })
+    .catch((error: Error) => log(`could not delete topics ${topics.join(', ')}: ${error.message}`));
 }
 
 /** Sends records in batches of `batchSize`, up to 4 batches in flight; returns how many were sent. */
-export async function produce(producer: Producer, topic: string, records: Iterable<StreamRecord>, batchSize = 1_000): Promise<number> {
+export async function produce(
+  producer: Producer,
+  topic: string,
+  records: Iterable<StreamRecord>,
+  batchSize = 1_000,
+): Promise<number> {
   let sent = 0;
   let batch: Message[] = [];
   const inFlight = new Set<Promise<unknown>>();

@@ -55,7 +55,19 @@ const RULE = 'privileged-role-granted';
 export async function runLatency(o: LatencyRunOptions): Promise<LatencyResult> {
   const before = o.redis.dedicated ? await readRedisCounters(o.redis.url) : undefined;
   const arrivals = trackArrivals(o.webhook);
-  const service = await ServiceUnderTest.start({ label: 'latency', brokers: o.brokers, topic: o.topic, groupId: o.groupId, redisUrl: o.redis.url, redisPrefix: o.redisPrefix, webhookUrl: o.webhook.url, webhookSecret: o.webhookSecret, workDir: o.workDir, nodeOptions: o.nodeOptions, serviceEnv: o.serviceEnv });
+  const service = await ServiceUnderTest.start({
+    label: 'latency',
+    brokers: o.brokers,
+    topic: o.topic,
+    groupId: o.groupId,
+    redisUrl: o.redis.url,
+    redisPrefix: o.redisPrefix,
+    webhookUrl: o.webhook.url,
+    webhookSecret: o.webhookSecret,
+    workDir: o.workDir,
+    nodeOptions: o.nodeOptions,
+    serviceEnv: o.serviceEnv,
+  });
   const producer = o.kafka.producer();
   const sentAt = new Map<string, number>();
   let floor: Awaited<ReturnType<typeof startFloorConsumer>> | undefined;
@@ -66,7 +78,13 @@ export async function runLatency(o: LatencyRunOptions): Promise<LatencyResult> {
     await producer.connect();
     sampling = setInterval(() => void service.metrics().catch(() => undefined), 2_000);
     const total = Math.round(o.rate * (o.warmupSeconds + o.seconds));
-    const background = auditStream({ events: total + 1_000, start: new Date().toISOString(), eventsPerSecond: o.rate, preamble: false, seed: 7 });
+    const background = auditStream({
+      events: total + 1_000,
+      start: new Date().toISOString(),
+      eventsPerSecond: o.rate,
+      preamble: false,
+      seed: 7,
+    });
     const markerEvery = Math.max(1, Math.round(o.rate / o.markersPerSecond));
     const warmupEvents = Math.round(o.rate * o.warmupSeconds);
     const inFlight = new Set<Promise<unknown>>();
@@ -128,7 +146,12 @@ export async function runLatency(o: LatencyRunOptions): Promise<LatencyResult> {
 }
 
 /** The bare consumer: records when each marker's record is handed to eachBatch. */
-async function startFloorConsumer(kafka: Kafka, topic: string, groupId: string, sentAt: Map<string, number>): Promise<{ latencies: number[]; stop(): Promise<void> }> {
+async function startFloorConsumer(
+  kafka: Kafka,
+  topic: string,
+  groupId: string,
+  sentAt: Map<string, number>,
+): Promise<{ latencies: number[]; stop(): Promise<void> }> {
   const latencies: number[] = [];
   const consumer = kafka.consumer({ groupId });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
@@ -195,7 +218,14 @@ function markerLatencies(receiver: FakeWebhookReceiver, arrivals: number[], sent
     const alert = (request.body as { data?: { rule?: string; trigger?: string } } | undefined)?.data;
     const sent = alert?.trigger === undefined ? undefined : sentAt.get(alert.trigger);
     const arrived = arrivals[i];
-    if (alert?.rule === RULE && sent !== undefined && arrived !== undefined && request.status === 204 && !first.has(alert.trigger!)) first.set(alert.trigger!, arrived - sent);
+    if (
+      alert?.rule === RULE &&
+      sent !== undefined &&
+      arrived !== undefined &&
+      request.status === 204 &&
+      !first.has(alert.trigger!)
+    )
+      first.set(alert.trigger!, arrived - sent);
   });
   return [...first.values()];
 }

@@ -75,7 +75,20 @@ const POLL_MS = 100;
 
 export async function runPipeline(o: PipelineRunOptions): Promise<PipelineResult> {
   const before = o.redis.dedicated ? await readRedisCounters(o.redis.url) : undefined;
-  const service = await ServiceUnderTest.start({ label: o.label, brokers: o.brokers, topic: o.topic, groupId: o.groupId, redisUrl: o.redis.url, redisPrefix: o.redisPrefix, webhookUrl: o.webhook.url, webhookSecret: o.webhookSecret, workDir: o.workDir, profileFile: o.profileFile, nodeOptions: o.nodeOptions, serviceEnv: o.serviceEnv });
+  const service = await ServiceUnderTest.start({
+    label: o.label,
+    brokers: o.brokers,
+    topic: o.topic,
+    groupId: o.groupId,
+    redisUrl: o.redis.url,
+    redisPrefix: o.redisPrefix,
+    webhookUrl: o.webhook.url,
+    webhookSecret: o.webhookSecret,
+    workDir: o.workDir,
+    profileFile: o.profileFile,
+    nodeOptions: o.nodeOptions,
+    serviceEnv: o.serviceEnv,
+  });
   const readyAt = performance.now();
   let stopped = false;
   try {
@@ -95,7 +108,10 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineResult
         break;
       }
       if (i % 5 === 0) await service.metrics();
-      if (Date.now() > deadline) throw new Error(`pipeline committed ${c} of ${o.expected} records within ${o.timeoutMs} ms; last logs:\n${service.lastLogs()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `pipeline committed ${c} of ${o.expected} records within ${o.timeoutMs} ms; last logs:\n${service.lastLogs()}`,
+        );
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     // A topic drained before the first poll saw a commit: time it from readiness instead (small --quick runs).
@@ -105,7 +121,14 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineResult
     const eps = (o.expected - (fromReady ? 0 : c0)) / seconds;
     const stats = await finishServiceRun(service, o.redis, before, o.webhook, o.log);
     stopped = true;
-    return { ...stats, eps, seconds, timing: fromReady ? 'from readiness (drained before the first poll)' : `committed offsets, ${POLL_MS} ms polls, after the first commit (${c0} records)` };
+    return {
+      ...stats,
+      eps,
+      seconds,
+      timing: fromReady
+        ? 'from readiness (drained before the first poll)'
+        : `committed offsets, ${POLL_MS} ms polls, after the first commit (${c0} records)`,
+    };
   } finally {
     if (!stopped) await service.process.stop('SIGKILL');
   }
@@ -116,7 +139,13 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineResult
  * webhook, reads metrics, RSS and Redis counters, then stops the service
  * gracefully and reads its Redis census.
  */
-export async function finishServiceRun(service: ServiceUnderTest, redis: BenchRedis, before: Awaited<ReturnType<typeof readRedisCounters>> | undefined, webhook: FakeWebhookReceiver, log: (line: string) => void): Promise<ServiceRunStats> {
+export async function finishServiceRun(
+  service: ServiceUnderTest,
+  redis: BenchRedis,
+  before: Awaited<ReturnType<typeof readRedisCounters>> | undefined,
+  webhook: FakeWebhookReceiver,
+  log: (line: string) => void,
+): Promise<ServiceRunStats> {
   let m: MetricSample = await service.metrics();
   const end = Date.now() + 15_000;
   while (webhook.deliveries.length < (m.get('auditwatch_alerts_total') ?? 0) && Date.now() < end) {
@@ -124,7 +153,8 @@ export async function finishServiceRun(service: ServiceUnderTest, redis: BenchRe
     m = await service.metrics();
   }
   const alerts = m.get('auditwatch_alerts_total') ?? 0;
-  if (webhook.deliveries.length < alerts) log(`only ${webhook.deliveries.length} of ${alerts} alerts reached the webhook within 15 s`);
+  if (webhook.deliveries.length < alerts)
+    log(`only ${webhook.deliveries.length} of ${alerts} alerts reached the webhook within 15 s`);
   const hwm = service.peakRssKernel();
   const server = before === undefined ? undefined : counterDelta(before, await readRedisCounters(redis.url));
   const exitCode = await service.stop();

@@ -78,7 +78,10 @@ export function formatProfile(path: string, top = 20): string {
   const row = (f: HotFunction) => `  ${pct(f.selfShare)} ${pct(f.totalShare)}  ${f.name}  ${f.where}`;
   const ignore = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
   const bySelf = [...functions].sort((a, b) => b.selfShare - a.selfShare).slice(0, top);
-  const byTotal = [...functions].filter((f) => !ignore.has(f.name) && f.where !== '').sort((a, b) => b.totalShare - a.totalShare).slice(0, top);
+  const byTotal = [...functions]
+    .filter((f) => !ignore.has(f.name) && f.where !== '')
+    .sort((a, b) => b.totalShare - a.totalShare)
+    .slice(0, top);
   return [
     `${path} (${samples} samples)`,
     '  self   incl.  — by self time',

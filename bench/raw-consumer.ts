@@ -15,7 +15,13 @@ export interface RawResult {
   eps: number;
 }
 
-export async function runRawConsumer(kafka: Kafka, topic: string, groupId: string, expected: number, timeoutMs: number): Promise<RawResult> {
+export async function runRawConsumer(
+  kafka: Kafka,
+  topic: string,
+  groupId: string,
+  expected: number,
+  timeoutMs: number,
+): Promise<RawResult> {
   const consumer = kafka.consumer({ groupId });
   let parsed = 0;
   let first: number | undefined;
@@ -38,7 +44,13 @@ export async function runRawConsumer(kafka: Kafka, topic: string, groupId: strin
       },
     });
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`raw consumer parsed ${parsed} of ${expected} records in ${timeoutMs} ms`)), timeoutMs)));
+    const timeout = new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`raw consumer parsed ${parsed} of ${expected} records in ${timeoutMs} ms`)),
+          timeoutMs,
+        )),
+    );
     await Promise.race([drained, timeout]).finally(() => clearTimeout(timer));
   } finally {
     await consumer.disconnect();

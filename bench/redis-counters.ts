@@ -34,7 +34,10 @@ export async function readRedisCounters(url: string): Promise<RedisCounters> {
 }
 
 /** Server-side work between two readings; the benchmark's own INFO calls are left out. */
-export function counterDelta(before: RedisCounters, after: RedisCounters): { calls: Map<string, number>; readsProcessed: number; scripts: number; total: number; scriptUsec: number } {
+export function counterDelta(
+  before: RedisCounters,
+  after: RedisCounters,
+): { calls: Map<string, number>; readsProcessed: number; scripts: number; total: number; scriptUsec: number } {
   const calls = new Map<string, number>();
   for (const [name, n] of after.calls) {
     if (name === 'info') continue;
@@ -44,7 +47,13 @@ export function counterDelta(before: RedisCounters, after: RedisCounters): { cal
   const scripts = (calls.get('evalsha') ?? 0) + (calls.get('eval') ?? 0);
   const total = [...calls.values()].reduce((a, b) => a + b, 0);
   const usecOf = (name: string) => (after.usec.get(name) ?? 0) - (before.usec.get(name) ?? 0);
-  return { calls, readsProcessed: after.readsProcessed - before.readsProcessed, scripts, total, scriptUsec: usecOf('evalsha') + usecOf('eval') };
+  return {
+    calls,
+    readsProcessed: after.readsProcessed - before.readsProcessed,
+    scripts,
+    total,
+    scriptUsec: usecOf('evalsha') + usecOf('eval'),
+  };
 }
 
 /** One ioredis connection of the service, as counted by bench/redis-census.mjs. */

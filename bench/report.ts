@@ -114,9 +114,24 @@ export function checkTargets(r: BenchResults, s: BenchSummary): TargetCheck[] {
   const rtLatency = redisFigures(r.latency).roundTripsPerBatch;
   return [
     { name: 'ratio (pipeline / raw consumer)', target: '>= 0.7', value: String(s.ratio), ok: s.ratio >= 0.7 },
-    { name: 'replay_ratio (replay / parse)', target: '>= 0.25', value: String(s.replay_ratio), ok: s.replay_ratio >= 0.25 },
-    { name: 'p99 produce -> webhook at 1,000 ev/s', target: '<= 100 ms', value: `${s.p99_ms} ms (${r.latency.missing} of ${r.latency.markers} markers missing)`, ok: s.p99_ms <= 100 && r.latency.missing === 0 },
-    { name: 'Redis commands per event', target: '<= 3', value: String(s.redis_cmds_per_event), ok: s.redis_cmds_per_event <= 3 },
+    {
+      name: 'replay_ratio (replay / parse)',
+      target: '>= 0.25',
+      value: String(s.replay_ratio),
+      ok: s.replay_ratio >= 0.25,
+    },
+    {
+      name: 'p99 produce -> webhook at 1,000 ev/s',
+      target: '<= 100 ms',
+      value: `${s.p99_ms} ms (${r.latency.missing} of ${r.latency.markers} markers missing)`,
+      ok: s.p99_ms <= 100 && r.latency.missing === 0,
+    },
+    {
+      name: 'Redis commands per event',
+      target: '<= 3',
+      value: String(s.redis_cmds_per_event),
+      ok: s.redis_cmds_per_event <= 3,
+    },
     {
       name: 'Redis round trips per batch',
       target: 'constant (<= 3 whatever the batch size)',
@@ -141,32 +156,80 @@ export function formatTable(r: BenchResults, s: BenchSummary, checks: TargetChec
   const f = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d));
   const tp = redisFigures(r.pipeline);
   const lt = redisFigures(r.latency);
-  const byName = (m: Record<string, number>) => Object.entries(m).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${n(v)}`).join(', ');
+  const byName = (m: Record<string, number>) =>
+    Object.entries(m)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ');
   const rows: Array<[string, string]> = [
     ['machine', r.machine],
-    ['mode', `${r.mode}; ${n(r.events)} events on a fresh ${r.partitions}-partition topic; Redis: ${r.redisDedicated ? "the benchmark's own redis-server per run" : 'the shared server (no redis-server binary; server counters not shown)'}`],
+    [
+      'mode',
+      `${r.mode}; ${n(r.events)} events on a fresh ${r.partitions}-partition topic; Redis: ${r.redisDedicated ? "the benchmark's own redis-server per run" : 'the shared server (no redis-server binary; server counters not shown)'}`,
+    ],
     ['stream', r.stream],
-    ['raw consumer (JSON.parse only)', `${n(r.rawBefore.eps)} ev/s before, ${n(r.rawAfter.eps)} ev/s after the pipeline run; mean ${n(s.raw_eps)} ev/s`],
-    ['auditwatch run (all rules, Redis)', `${n(r.pipeline.eps)} ev/s over ${r.pipeline.seconds.toFixed(1)} s (${r.pipeline.timing})`],
+    [
+      'raw consumer (JSON.parse only)',
+      `${n(r.rawBefore.eps)} ev/s before, ${n(r.rawAfter.eps)} ev/s after the pipeline run; mean ${n(s.raw_eps)} ev/s`,
+    ],
+    [
+      'auditwatch run (all rules, Redis)',
+      `${n(r.pipeline.eps)} ev/s over ${r.pipeline.seconds.toFixed(1)} s (${r.pipeline.timing})`,
+    ],
     ['ratio', String(s.ratio)],
-    ['  consumed / batches / alerts', `${n(r.pipeline.consumed)} events, ${n(r.pipeline.batches)} batches (${tp.eventsPerBatch.toFixed(0)} ev/batch), ${n(r.pipeline.alerts)} alerts of ${r.pipeline.rulesFired} rules, ${n(r.pipeline.delivered)} delivered to the webhook`],
-    ['  Redis, client side (census)', `${f(tp.commandsPerEvent, 3)} commands/event (all connections); rule-state connection: ${f(tp.roundTripsPerBatch)} round trips/batch, largest pipeline ${n(tp.largestPipeline)} commands; ${byName(tp.mainByName)}; delivery connections ${n(tp.deliveryCommands)} commands`],
-    ['  Redis, server side', r.redisDedicated ? `${f(tp.serverScriptsPerEvent, 3)} script calls/event, ${f(tp.serverCallsPerEvent, 2)} commands executed/event incl. inside scripts, ${f(tp.serverScriptUsecPerEvent, 1)} µs of script time/event, ${f(tp.serverReadsPerBatch, 1)} socket reads/batch` : '-'],
+    [
+      '  consumed / batches / alerts',
+      `${n(r.pipeline.consumed)} events, ${n(r.pipeline.batches)} batches (${tp.eventsPerBatch.toFixed(0)} ev/batch), ${n(r.pipeline.alerts)} alerts of ${r.pipeline.rulesFired} rules, ${n(r.pipeline.delivered)} delivered to the webhook`,
+    ],
+    [
+      '  Redis, client side (census)',
+      `${f(tp.commandsPerEvent, 3)} commands/event (all connections); rule-state connection: ${f(tp.roundTripsPerBatch)} round trips/batch, largest pipeline ${n(tp.largestPipeline)} commands; ${byName(tp.mainByName)}; delivery connections ${n(tp.deliveryCommands)} commands`,
+    ],
+    [
+      '  Redis, server side',
+      r.redisDedicated
+        ? `${f(tp.serverScriptsPerEvent, 3)} script calls/event, ${f(tp.serverCallsPerEvent, 2)} commands executed/event incl. inside scripts, ${f(tp.serverScriptUsecPerEvent, 1)} µs of script time/event, ${f(tp.serverReadsPerBatch, 1)} socket reads/batch`
+        : '-',
+    ],
     ['  peak RSS', memory(r.pipeline)],
-    ['latency at fixed rate', `${n(r.latency.achievedRate)} ev/s achieved (${n(r.latency.produced)} produced), ${r.latency.markers} markers (privileged-role-granted), ${r.latency.missing} missing`],
-    ['  produce -> webhook', `p50 ${f(r.latency.p50, 1)} ms, p99 ${f(r.latency.p99, 1)} ms, max ${f(r.latency.max, 1)} ms`],
-    ['  Kafka floor (bare consumer)', `produce -> eachBatch of a bare consumer group on the same topic, same time: p50 ${f(percentile(r.latency.floor, 50), 1)} ms, p99 ${f(percentile(r.latency.floor, 99), 1)} ms (${r.latency.floor.length} markers)`],
-    ['  Redis, client side (census)', `${f(lt.commandsPerEvent, 3)} commands/event; ${f(lt.roundTripsPerBatch)} round trips/batch at ${lt.eventsPerBatch.toFixed(1)} ev/batch; ${byName(lt.mainByName)}; delivery ${n(lt.deliveryCommands)} commands`],
-    ['  Redis, server side', r.redisDedicated ? `${f(lt.serverScriptsPerEvent, 3)} script calls/event, ${f(lt.serverCallsPerEvent, 2)} commands executed/event incl. inside scripts, ${f(lt.serverScriptUsecPerEvent, 1)} µs of script time/event` : '-'],
+    [
+      'latency at fixed rate',
+      `${n(r.latency.achievedRate)} ev/s achieved (${n(r.latency.produced)} produced), ${r.latency.markers} markers (privileged-role-granted), ${r.latency.missing} missing`,
+    ],
+    [
+      '  produce -> webhook',
+      `p50 ${f(r.latency.p50, 1)} ms, p99 ${f(r.latency.p99, 1)} ms, max ${f(r.latency.max, 1)} ms`,
+    ],
+    [
+      '  Kafka floor (bare consumer)',
+      `produce -> eachBatch of a bare consumer group on the same topic, same time: p50 ${f(percentile(r.latency.floor, 50), 1)} ms, p99 ${f(percentile(r.latency.floor, 99), 1)} ms (${r.latency.floor.length} markers)`,
+    ],
+    [
+      '  Redis, client side (census)',
+      `${f(lt.commandsPerEvent, 3)} commands/event; ${f(lt.roundTripsPerBatch)} round trips/batch at ${lt.eventsPerBatch.toFixed(1)} ev/batch; ${byName(lt.mainByName)}; delivery ${n(lt.deliveryCommands)} commands`,
+    ],
+    [
+      '  Redis, server side',
+      r.redisDedicated
+        ? `${f(lt.serverScriptsPerEvent, 3)} script calls/event, ${f(lt.serverCallsPerEvent, 2)} commands executed/event incl. inside scripts, ${f(lt.serverScriptUsecPerEvent, 1)} µs of script time/event`
+        : '-',
+    ],
     ['  peak RSS', memory(r.latency)],
-    ['replay (in-process, memory state)', `${n(r.replay.replayEps)} ev/s over ${r.replay.replaySeconds.toFixed(1)} s, ${n(r.replay.alerts)} alerts`],
-    ['bare parse loop (same file)', `${n(r.replay.parseEps)} lines/s (passes: ${r.replay.parsePasses.map(n).join(', ')})`],
+    [
+      'replay (in-process, memory state)',
+      `${n(r.replay.replayEps)} ev/s over ${r.replay.replaySeconds.toFixed(1)} s, ${n(r.replay.alerts)} alerts`,
+    ],
+    [
+      'bare parse loop (same file)',
+      `${n(r.replay.parseEps)} lines/s (passes: ${r.replay.parsePasses.map(n).join(', ')})`,
+    ],
     ['replay_ratio', String(s.replay_ratio)],
     ['alerts per rule, pipeline / replay', compareAlerts(r.pipeline.alertsByRule, r.replay.alertsByRule)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length), ...checks.map((c) => c.name.length));
   const lines = ['', 'auditwatch benchmark', '', ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), '', 'targets'];
-  for (const c of checks) lines.push(`${c.name.padEnd(width)}  ${c.ok ? 'ok  ' : 'MISS'}  ${c.value}  (target ${c.target})`);
+  for (const c of checks)
+    lines.push(`${c.name.padEnd(width)}  ${c.ok ? 'ok  ' : 'MISS'}  ${c.value}  (target ${c.target})`);
   lines.push('');
   return lines.join('\n');
 }

@@ -52,25 +52,36 @@ const EVENTS = Number(args.events ?? (quick ? 3_000 : 200_000));
 const LATENCY_SECONDS = Number(args['latency-seconds'] ?? (quick ? 5 : 60));
 const RATE = Number(args.rate ?? 1_000);
 const PARTITIONS = Number(args.partitions ?? 6);
-const cardinality = (name: 'api-keys' | 'users' | 'ips', quickValue: number, fullValue: number): number => Number(args[name] ?? (quick ? quickValue : fullValue));
-const STREAM: AuditStreamOptions = { events: EVENTS, apiKeys: cardinality('api-keys', 300, 4_000), users: cardinality('users', 200, 2_000), ips: cardinality('ips', 500, 5_000), attackEvery: quick ? 1_000 : 5_000 };
+const cardinality = (name: 'api-keys' | 'users' | 'ips', quickValue: number, fullValue: number): number =>
+  Number(args[name] ?? (quick ? quickValue : fullValue));
+const STREAM: AuditStreamOptions = {
+  events: EVENTS,
+  apiKeys: cardinality('api-keys', 300, 4_000),
+  users: cardinality('users', 200, 2_000),
+  ips: cardinality('ips', 500, 5_000),
+  attackEvery: quick ? 1_000 : 5_000,
+};
 /** Extra node flags for the service under test (experiments: `--service-node-options=--max-semi-space-size=64`). */
 const SERVICE_NODE_OPTIONS = args['service-node-options'] ?? '';
 /** Extra settings for the service, `--service-env AUDITWATCH_STATE_CACHE_ENTRIES=0` (repeatable): only AUDITWATCH_* names. */
 const SERVICE_ENV: Record<string, string> = Object.fromEntries(
   (args['service-env'] ?? []).map((kv) => {
     const at = kv.indexOf('=');
-    if (at < 1 || !kv.startsWith('AUDITWATCH_')) throw new Error(`--service-env wants AUDITWATCH_NAME=value, not ${kv}`);
+    if (at < 1 || !kv.startsWith('AUDITWATCH_'))
+      throw new Error(`--service-env wants AUDITWATCH_NAME=value, not ${kv}`);
     return [kv.slice(0, at), kv.slice(at + 1)];
   }),
 );
 
-const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const log = (line: string): void =>
+  void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const runId = randomUUID().slice(0, 8);
 
 function machine(): string {
   const cpu = /^model name\s*:\s*(.+)$/m.exec(safeRead('/proc/cpuinfo'))?.[1] ?? 'unknown CPU';
-  return `${availableParallelism()} cores (nproc), ${cpu}, node ${process.version}, load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
+  return `${availableParallelism()} cores (nproc), ${cpu}, node ${process.version}, load average at start ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`;
 }
 
 function safeRead(path: string): string {
@@ -123,7 +134,9 @@ async function main(): Promise<number> {
     await producer.disconnect();
     const events = await topicEnd(admin, topic);
     if (events !== sent) throw new Error(`produced ${sent} records but the topic holds ${events}`);
-    log(`produced ${events} events to ${topic} (${PARTITIONS} partitions) and ${file} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    log(
+      `produced ${events} events to ${topic} (${PARTITIONS} partitions) and ${file} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     const timeoutMs = Math.max(180_000, events);
     const raw = async (n: number) => {
@@ -144,8 +157,27 @@ async function main(): Promise<number> {
       groups.push(groupId);
       try {
         t = performance.now();
-        pipeline = await runPipeline({ label: 'throughput', admin, brokers: services.kafkaBrokers, topic, groupId, expected: events, redis, redisPrefix: `aw-bench-${runId}`, webhook, webhookSecret: secret, workDir, nodeOptions: SERVICE_NODE_OPTIONS, serviceEnv: SERVICE_ENV, profileFile: profileFile('service-throughput'), timeoutMs, log });
-        log(`pipeline: ${Math.round(pipeline.eps)} ev/s over ${pipeline.seconds.toFixed(1)} s; ${pipeline.alerts} alerts; run took ${((performance.now() - t) / 1000).toFixed(1)} s`);
+        pipeline = await runPipeline({
+          label: 'throughput',
+          admin,
+          brokers: services.kafkaBrokers,
+          topic,
+          groupId,
+          expected: events,
+          redis,
+          redisPrefix: `aw-bench-${runId}`,
+          webhook,
+          webhookSecret: secret,
+          workDir,
+          nodeOptions: SERVICE_NODE_OPTIONS,
+          serviceEnv: SERVICE_ENV,
+          profileFile: profileFile('service-throughput'),
+          timeoutMs,
+          log,
+        });
+        log(
+          `pipeline: ${Math.round(pipeline.eps)} ev/s over ${pipeline.seconds.toFixed(1)} s; ${pipeline.alerts} alerts; run took ${((performance.now() - t) / 1000).toFixed(1)} s`,
+        );
       } finally {
         await webhook.close();
         await redis.stop();
@@ -163,8 +195,28 @@ async function main(): Promise<number> {
       groups.push(groupId, `${groupId}-floor`);
       await createTopic(admin, latencyTopic, PARTITIONS);
       try {
-        latency = await runLatency({ kafka, admin, brokers: services.kafkaBrokers, topic: latencyTopic, groupId, redis, redisPrefix: `aw-bench-lat-${runId}`, webhook, webhookSecret: secret, workDir, nodeOptions: SERVICE_NODE_OPTIONS, serviceEnv: SERVICE_ENV, rate: RATE, warmupSeconds: quick ? 2 : 5, seconds: LATENCY_SECONDS, markersPerSecond: 10, log });
-        log(`latency: p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms over ${latency.latencies.length} markers (${latency.missing} missing), ${Math.round(latency.achievedRate)} ev/s`);
+        latency = await runLatency({
+          kafka,
+          admin,
+          brokers: services.kafkaBrokers,
+          topic: latencyTopic,
+          groupId,
+          redis,
+          redisPrefix: `aw-bench-lat-${runId}`,
+          webhook,
+          webhookSecret: secret,
+          workDir,
+          nodeOptions: SERVICE_NODE_OPTIONS,
+          serviceEnv: SERVICE_ENV,
+          rate: RATE,
+          warmupSeconds: quick ? 2 : 5,
+          seconds: LATENCY_SECONDS,
+          markersPerSecond: 10,
+          log,
+        });
+        log(
+          `latency: p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms over ${latency.latencies.length} markers (${latency.missing} missing), ${Math.round(latency.achievedRate)} ev/s`,
+        );
       } finally {
         await webhook.close();
         await redis.stop();
@@ -173,12 +225,28 @@ async function main(): Promise<number> {
 
     t = performance.now();
     const replay = await runReplay(file, profileFile('replay'));
-    log(`replay: ${Math.round(replay.replayEps)} ev/s, parse ${Math.round(replay.parseEps)} lines/s (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    log(
+      `replay: ${Math.round(replay.replayEps)} ev/s, parse ${Math.round(replay.parseEps)} lines/s (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+    );
 
-    const results: BenchResults = { machine: machine(), stream: describeStream(STREAM), mode: quick ? 'quick' : 'full', partitions: PARTITIONS, events, rawBefore, rawAfter, pipeline, latency, replay, redisDedicated: pipeline.server !== undefined };
+    const results: BenchResults = {
+      machine: machine(),
+      stream: describeStream(STREAM),
+      mode: quick ? 'quick' : 'full',
+      partitions: PARTITIONS,
+      events,
+      rawBefore,
+      rawAfter,
+      pipeline,
+      latency,
+      replay,
+      redisDedicated: pipeline.server !== undefined,
+    };
     const summary = summarize(results);
     const checks = checkTargets(results, summary);
-    if (args.profile) for (const name of ['service-throughput', 'replay']) log(`profile ${name}:\n${formatProfile(profileFile(name)!, 25)}`);
+    if (args.profile)
+      for (const name of ['service-throughput', 'replay'])
+        log(`profile ${name}:\n${formatProfile(profileFile(name)!, 25)}`);
     log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     process.stdout.write(formatTable(results, summary, checks));
     process.stdout.write(`${JSON.stringify(summary)}\n`);

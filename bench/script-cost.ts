@@ -64,10 +64,17 @@ async function main(): Promise<void> {
     }
     for (let i = 0; i < decoded.length; i += 500) await engine.evaluate(decoded.slice(i, i + 500));
     const total = [...usec.values()].reduce((a, b) => a + b, 0);
-    console.log(`${decoded.length} events, ${[...calls.values()].reduce((a, b) => a + b, 0)} script calls, ${(total / decoded.length).toFixed(1)} µs of Redis script time per event`);
+    console.log(
+      `${decoded.length} events, ${[...calls.values()].reduce((a, b) => a + b, 0)} script calls, ${(total / decoded.length).toFixed(1)} µs of Redis script time per event`,
+    );
     console.log('rule (detector)'.padEnd(48), 'calls'.padStart(8), 'µs/call'.padStart(9), 'share'.padStart(7));
     for (const [name, u] of [...usec].sort((a, b) => b[1] - a[1])) {
-      console.log(name.padEnd(48), String(calls.get(name)).padStart(8), (u / calls.get(name)!).toFixed(1).padStart(9), `${((100 * u) / total).toFixed(1)}%`.padStart(7));
+      console.log(
+        name.padEnd(48),
+        String(calls.get(name)).padStart(8),
+        (u / calls.get(name)!).toFixed(1).padStart(9),
+        `${((100 * u) / total).toFixed(1)}%`.padStart(7),
+      );
     }
   } finally {
     redis.disconnect();

@@ -14,7 +14,12 @@ import { readCensus, type ConnectionCensus } from './redis-counters.js';
 const PRELOAD = new URL('./service-preload.mjs', import.meta.url);
 
 /** Memory gauges whose highest sampled value is kept (RSS, V8 heap, Buffers outside the heap). */
-export const PEAK_GAUGES = ['auditwatch_process_resident_memory_bytes', 'auditwatch_nodejs_heap_size_total_bytes', 'auditwatch_nodejs_heap_size_used_bytes', 'auditwatch_nodejs_external_memory_bytes'] as const;
+export const PEAK_GAUGES = [
+  'auditwatch_process_resident_memory_bytes',
+  'auditwatch_nodejs_heap_size_total_bytes',
+  'auditwatch_nodejs_heap_size_used_bytes',
+  'auditwatch_nodejs_external_memory_bytes',
+] as const;
 
 export interface ServiceUnderTestOptions {
   /** Used in file names (census, profile). */
@@ -49,9 +54,15 @@ export class ServiceUnderTest {
 
   static async start(o: ServiceUnderTestOptions): Promise<ServiceUnderTest> {
     const censusFile = join(o.workDir, `census-${o.label}.json`);
-    const nodeOptions = [process.env.NODE_OPTIONS, o.nodeOptions, `--import=${pathToFileURL(PRELOAD.pathname).href}`].filter((x) => x !== undefined && x !== '').join(' ');
+    const nodeOptions = [process.env.NODE_OPTIONS, o.nodeOptions, `--import=${pathToFileURL(PRELOAD.pathname).href}`]
+      .filter((x) => x !== undefined && x !== '')
+      .join(' ');
     // Every AUDITWATCH_* setting of the caller's environment is cleared (SASL, TLS, sinks, rules dir…): only what is set here applies.
-    const cleared = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AUDITWATCH_')).map((k) => [k, '']));
+    const cleared = Object.fromEntries(
+      Object.keys(process.env)
+        .filter((k) => k.startsWith('AUDITWATCH_'))
+        .map((k) => [k, '']),
+    );
     const child = new ServiceProcess(await freePort(), {
       ...cleared,
       NODE_OPTIONS: nodeOptions,

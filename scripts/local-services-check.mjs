@@ -75,7 +75,11 @@ const LISTENER = { plaintext: 'PLAINTEXT', sasl: 'SASL_PLAINTEXT', sasl_ssl: 'SA
 // listener: a key of LISTENER; ca: PEM trusted instead of the local CA.
 function kafkaClient(env, { listener = 'sasl', password, ca, quiet = false } = {}) {
   const sasl = listener !== 'plaintext';
-  const brokers = { plaintext: env.AUDITWATCH_KAFKA_BROKERS, sasl: env.AUDITWATCH_KAFKA_SASL_BROKERS, sasl_ssl: env.AUDITWATCH_KAFKA_SASL_SSL_BROKERS };
+  const brokers = {
+    plaintext: env.AUDITWATCH_KAFKA_BROKERS,
+    sasl: env.AUDITWATCH_KAFKA_SASL_BROKERS,
+    sasl_ssl: env.AUDITWATCH_KAFKA_SASL_SSL_BROKERS,
+  };
   return new Kafka({
     clientId: 'auditwatch-local-services-check',
     brokers: [brokers[listener]],
@@ -146,9 +150,7 @@ async function consume(env, listener, topic, groupId, expectedKeys) {
 
 async function committedTotal(admin, groupId, topic) {
   const res = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return res
-    .find((t) => t.topic === topic)
-    .partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  return res.find((t) => t.topic === topic).partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
 }
 
 async function waitCommitted(admin, groupId, topic, expected) {
@@ -195,10 +197,20 @@ async function checkKafka(env, state) {
     const total = await waitCommitted(admin, groupId, topic, state.expectedCommitted);
     log(`group ${groupId} committed offsets total ${total}`);
 
-    await expectRejected(env, { listener, password: `wrong-${randomBytes(4).toString('hex')}` }, /SASL|authenticat/i, 'a wrong SASL password');
+    await expectRejected(
+      env,
+      { listener, password: `wrong-${randomBytes(4).toString('hex')}` },
+      /SASL|authenticat/i,
+      'a wrong SASL password',
+    );
   }
   // A public root CA (Node's bundle) did not sign the local broker's certificate.
-  await expectRejected(env, { listener: 'sasl_ssl', ca: tls.rootCertificates[0] }, /certificate/i, 'a CA that did not sign the broker certificate');
+  await expectRejected(
+    env,
+    { listener: 'sasl_ssl', ca: tls.rootCertificates[0] },
+    /certificate/i,
+    'a CA that did not sign the broker certificate',
+  );
 
   await admin.disconnect();
   await plainAdmin.disconnect();
@@ -212,7 +224,10 @@ async function expectRejected(env, options, reason, what) {
     await bad.listTopics();
   } catch (err) {
     rejected = reason.test(`${err.name} ${err.message}`);
-    if (!rejected) throw new Error(`${what} over ${LISTENER[options.listener]} failed for an unexpected reason: ${err.name}: ${err.message}`);
+    if (!rejected)
+      throw new Error(
+        `${what} over ${LISTENER[options.listener]} failed for an unexpected reason: ${err.name}: ${err.message}`,
+      );
     log(`${what} rejected over ${LISTENER[options.listener]} (${err.name}: ${err.message})`);
   } finally {
     await bad.disconnect().catch(() => {});
@@ -257,7 +272,10 @@ async function main() {
     const env2 = readEnv(true);
     for (const v of VARS) assert(env2[v] === env[v], `${v} unchanged after restart (${env[v]} -> ${env2[v]})`);
     // The CA is made once: clients that trust it keep working across restarts.
-    assert(fs.readFileSync(env2.AUDITWATCH_KAFKA_SSL_CA_FILE, 'utf8') === caBefore, 'the CA certificate is unchanged after restart');
+    assert(
+      fs.readFileSync(env2.AUDITWATCH_KAFKA_SSL_CA_FILE, 'utf8') === caBefore,
+      'the CA certificate is unchanged after restart',
+    );
     env = env2;
     state.restarted = true;
 
@@ -265,7 +283,10 @@ async function main() {
     await admin.connect();
     assert((await admin.listTopics()).includes(state.topic), `topic ${state.topic} survives a broker restart`);
     const total = await committedTotal(admin, state.groupId, state.topic);
-    assert(total === state.expectedCommitted, `committed offsets survive a restart (${total} vs ${state.expectedCommitted})`);
+    assert(
+      total === state.expectedCommitted,
+      `committed offsets survive a restart (${total} vs ${state.expectedCommitted})`,
+    );
     log(`after restart: same addresses, topic present, committed offsets ${total}`);
     await admin.disconnect();
 

@@ -74,7 +74,12 @@ async function kafkaReady(plainBroker, saslBroker, username, password, timeoutS,
   const targets = [
     { name: 'PLAINTEXT', brokers: [plainBroker] },
     { name: 'SASL_PLAINTEXT', brokers: [saslBroker], ssl: false, sasl: { mechanism: 'plain', username, password } },
-    { name: 'SASL_SSL', brokers: [saslSslBroker], ssl: { ca: [fs.readFileSync(caFile, 'utf8')] }, sasl: { mechanism: 'plain', username, password } },
+    {
+      name: 'SASL_SSL',
+      brokers: [saslSslBroker],
+      ssl: { ca: [fs.readFileSync(caFile, 'utf8')] },
+      sasl: { mechanism: 'plain', username, password },
+    },
   ];
   let lastErr = '';
   for (const t of targets) {

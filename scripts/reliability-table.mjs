@@ -8,7 +8,18 @@ const REPORT = new URL('../reports/reliability.jsonl', import.meta.url);
 const README = new URL('../README.md', import.meta.url);
 const START = '<!-- reliability:start -->';
 const END = '<!-- reliability:end -->';
-const ORDER = ['Crash loop', 'Crash loop, Redis Cluster', 'Rebalance', 'Three replicas, Redis Cluster', 'Two replicas, slow sink', 'Redis outage', 'Redis restart, deliveries pending', 'Sink outage', 'Poisoned alert', 'Kafka broker restart'];
+const ORDER = [
+  'Crash loop',
+  'Crash loop, Redis Cluster',
+  'Rebalance',
+  'Three replicas, Redis Cluster',
+  'Two replicas, slow sink',
+  'Redis outage',
+  'Redis restart, deliveries pending',
+  'Sink outage',
+  'Poisoned alert',
+  'Kafka broker restart',
+];
 
 const latest = new Map();
 for (const line of readFileSync(REPORT, 'utf8').split('\n')) {
@@ -22,7 +33,10 @@ const cell = (text) => String(text).replaceAll('|', '\\|');
 const table = [
   '| test | load | faults injected | alerts expected | delivered | duplicated | duplicated, explained by a kill | result |',
   '|---|---|---|---:|---:|---:|---:|---|',
-  ...rows.map((r) => `| ${cell(r.test)} | ${cell(r.load)} | ${cell(r.faults)} | ${r.expected} | ${r.delivered} | ${r.duplicated} | ${r.explained ?? 0} | ${r.result} |`),
+  ...rows.map(
+    (r) =>
+      `| ${cell(r.test)} | ${cell(r.load)} | ${cell(r.faults)} | ${r.expected} | ${r.delivered} | ${r.duplicated} | ${r.explained ?? 0} | ${r.result} |`,
+  ),
 ].join('\n');
 // Where a kill lands varies by run, and so does the count it explains: --check compares everything else.
 const steady = (text) => text.replace(/^(\|(?:(?:\\\||[^|\n])*\|){6})\s*\d+\s*\|/gm, '$1 * |');
@@ -34,7 +48,9 @@ if (from === -1 || to === -1) throw new Error(`README.md has no ${START} … ${E
 const updated = `${readme.slice(0, from + START.length)}\n${table}\n${readme.slice(to)}`;
 if (process.argv.includes('--check')) {
   if (steady(updated) !== steady(readme)) {
-    console.error('README.md Reliability table differs from reports/reliability.jsonl: run `npm run reliability-table` and commit');
+    console.error(
+      'README.md Reliability table differs from reports/reliability.jsonl: run `npm run reliability-table` and commit',
+    );
     process.exit(1);
   }
   console.log(`reliability table: ${rows.length} rows, up to date`);

@@ -54,16 +54,27 @@ function testPoisonEventId(env: NodeJS.ProcessEnv = process.env): string | undef
  * delivery queues → delivery workers → sinks, plus the HTTP server. Throws RuleError when the
  * rules are invalid at start-up.
  */
-export async function startService(config: ServiceConfig, log: Logger = createLogger(config.logLevel)): Promise<Service> {
+export async function startService(
+  config: ServiceConfig,
+  log: Logger = createLogger(config.logLevel),
+): Promise<Service> {
   const metrics = new Metrics();
   let rules = loadRules(config.rulesDirs, config.businessHours);
   const sinks = createSinks(config.sinks, { timeoutMs: config.deliveryTimeoutMs });
-  metrics.allow(rules.rules.map((r) => r.id), sinks.map((s) => s.name));
+  metrics.allow(
+    rules.rules.map((r) => r.id),
+    sinks.map((s) => s.name),
+  );
   metrics.rulesLoaded.set(rules.enabled.length);
   metrics.rulesHash(rules.hash);
 
   const retryStrategy = (n: number) => Math.min(n * 250, 2_000);
-  const redis = createRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy, lazyConnect: true, commandTimeout: COMMAND_TIMEOUT_MS });
+  const redis = createRedis(config.redis, {
+    maxRetriesPerRequest: 2,
+    retryStrategy,
+    lazyConnect: true,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+  });
   let redisUp = false;
   redis.on('ready', () => {
     if (!redisUp) log.info('redis connected');
@@ -82,12 +93,21 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
   const quiet = entries > 0 ? new QuietCache({ maxEntries: entries, maxBytes: bytes }) : undefined;
   const state = new RedisStateStore(redis, config.redis.prefix, quiet);
   // Queues and workers on connections of their own: a delivery's completion never waits behind the engine's pipelines.
-  const queueRedis = createRedis(config.redis, { maxRetriesPerRequest: 2, retryStrategy, commandTimeout: COMMAND_TIMEOUT_MS });
+  const queueRedis = createRedis(config.redis, {
+    maxRetriesPerRequest: 2,
+    retryStrategy,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+  });
   // Workers block waiting for jobs: no command timeout, and no retry limit (BullMQ requires it).
   const workerRedis = createRedis(config.redis, { maxRetriesPerRequest: null, retryStrategy });
   // Outages are logged once, by the main connection's listener; without a listener ioredis would print each error.
   for (const connection of [queueRedis, workerRedis]) connection.on('error', () => undefined);
-  const queues = new DeliveryQueues(queueRedis, config.redis.prefix, sinks.map((s) => s.name), () => undefined);
+  const queues = new DeliveryQueues(
+    queueRedis,
+    config.redis.prefix,
+    sinks.map((s) => s.name),
+    () => undefined,
+  );
   const pipeline = new Pipeline(new Engine(rules.enabled, state), queues, new Router(config.routes), metrics, log);
   const poisonEventId = testPoisonEventId();
   let reportFailure: (diagnosis: KafkaDiagnosis) => void = () => undefined;
@@ -112,14 +132,26 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     onFatal: (diagnosis) => reportFailure(diagnosis),
   });
 
-  const workers = new DeliveryWorkers({ connection: workerRedis, queues, sinks, instanceId: config.instanceId, concurrency: config.deliveryConcurrency, giveUpAfterMs: config.giveUpAfterMs, attemptTimeoutMs: config.deliveryTimeoutMs, log, metrics });
+  const workers = new DeliveryWorkers({
+    connection: workerRedis,
+    queues,
+    sinks,
+    instanceId: config.instanceId,
+    concurrency: config.deliveryConcurrency,
+    giveUpAfterMs: config.giveUpAfterMs,
+    attemptTimeoutMs: config.deliveryTimeoutMs,
+    log,
+    metrics,
+  });
   workers.start();
   const monitor = new DeliveryMonitor(queueRedis, queues, metrics, log);
   monitor.start();
 
   const startedAt = Date.now();
   const silenceTimer = setInterval(() => {
-    void checkSilenceRules(pipeline.rules, state, pipeline, startedAt).catch((error: Error) => log.warn({ err: error.message }, 'silence check failed'));
+    void checkSilenceRules(pipeline.rules, state, pipeline, startedAt).catch((error: Error) =>
+      log.warn({ err: error.message }, 'silence check failed'),
+    );
   }, SILENCE_CHECK_MS);
 
   /** One code path for POST /-/reload and the directory watcher: validate everything, swap only a valid set. */
@@ -137,7 +169,10 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     const previousHash = rules.hash;
     rules = loaded;
     metrics.rulesReloads.inc({ result: 'success' });
-    metrics.allow(rules.rules.map((r) => r.id), []);
+    metrics.allow(
+      rules.rules.map((r) => r.id),
+      [],
+    );
     metrics.rulesLoaded.set(rules.enabled.length);
     metrics.rulesHash(rules.hash);
     pipeline.setEngine(new Engine(rules.enabled, state));
@@ -145,7 +180,9 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     log.info({ trigger, rules: rules.enabled.length, hash: rules.hash, changed }, 'rules reloaded');
     return { ok: true, rules: rules.enabled.length };
   };
-  const watcher = config.rulesWatch ? new RuleWatcher({ dirs: config.rulesDirs, onChange: () => reload('watch'), log }) : undefined;
+  const watcher = config.rulesWatch
+    ? new RuleWatcher({ dirs: config.rulesDirs, onChange: () => reload('watch'), log })
+    : undefined;
   watcher?.start();
 
   const server = buildServer({
@@ -166,7 +203,16 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
     },
   });
   const address = await server.listen({ host: config.http.host, port: config.http.port });
-  log.info({ address, rules: rules.enabled.length, sinks: sinks.map((s) => s.name), topic: config.kafka.topic, group: config.kafka.groupId }, 'auditwatch started');
+  log.info(
+    {
+      address,
+      rules: rules.enabled.length,
+      sinks: sinks.map((s) => s.name),
+      topic: config.kafka.topic,
+      group: config.kafka.groupId,
+    },
+    'auditwatch started',
+  );
 
   // Errors of start() come back through `failed`.
   void source.start();
@@ -192,7 +238,12 @@ export async function startService(config: ServiceConfig, log: Logger = createLo
 }
 
 /** Raises a silence alert for each silence rule whose time has come (one per silence, whichever replica sees it). */
-async function checkSilenceRules(rules: readonly CompiledRule[], state: RedisStateStore, pipeline: Pipeline, startedAt: number): Promise<void> {
+async function checkSilenceRules(
+  rules: readonly CompiledRule[],
+  state: RedisStateStore,
+  pipeline: Pipeline,
+  startedAt: number,
+): Promise<void> {
   const silenceRules = rules.filter((r) => r.detector.type === 'silence');
   if (silenceRules.length === 0) return;
   const last = (await state.lastEventAt()) ?? startedAt;
@@ -201,5 +252,13 @@ async function checkSilenceRules(rules: readonly CompiledRule[], state: RedisSta
 }
 
 function ruleInfo(set: RuleSet): RuleInfo[] {
-  return set.rules.map((r) => ({ id: r.id, version: r.version, file: r.file, title: r.title, severity: r.severity, detector: r.detector.type, enabled: r.spec.enabled }));
+  return set.rules.map((r) => ({
+    id: r.id,
+    version: r.version,
+    file: r.file,
+    title: r.title,
+    severity: r.severity,
+    detector: r.detector.type,
+    enabled: r.spec.enabled,
+  }));
 }

@@ -100,7 +100,16 @@ export class StateError extends AuditwatchError {
 /** Redis errors that are not about the connection: a script failed or a key holds the wrong type. Retrying cannot fix them. */
 const REDIS_COMMAND_ERROR = /^(ERR (user_script|Error running script)|WRONGTYPE)/;
 /** Errors of Node's sockets and of ioredis when the server cannot be reached. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 /**
  * True when an error means "Redis is not answering" (an outage that ends by
@@ -116,5 +125,9 @@ export function isRedisOutage(error: unknown): boolean {
     return !(cause instanceof Error && cause.name === 'ReplyError' && REDIS_COMMAND_ERROR.test(cause.message));
   }
   const code = (error as NodeJS.ErrnoException).code;
-  return error.name === 'MaxRetriesPerRequestError' || error.message === 'Connection is closed.' || (code !== undefined && CONNECTION_CODES.has(code));
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    error.message === 'Connection is closed.' ||
+    (code !== undefined && CONNECTION_CODES.has(code))
+  );
 }

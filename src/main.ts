@@ -74,15 +74,32 @@ program
   .option('--redis <url>', 'keep state in this Redis instead of in memory')
   .option('--redis-prefix <prefix>', 'key prefix for --redis', 'aw-replay')
   .option('--format <format>', 'json (one alert per line) or pretty', 'json')
-  .option('--lateness <duration>', 'how far out of time order events may be and still be evaluated in order', duration, 15 * 60_000)
+  .option(
+    '--lateness <duration>',
+    'how far out of time order events may be and still be evaluated in order',
+    duration,
+    15 * 60_000,
+  )
   .option('--max-bytes <n>', 'largest event accepted, in bytes', positiveInt, 1024 * 1024)
   .option('--deliver', 'also send the alerts to the configured sinks (AUDITWATCH_* sink variables, --config routes)')
   .action(async (file: string | undefined, opts: ReplayFlags) => {
-    if (opts.format !== 'json' && opts.format !== 'pretty') throw new AuditwatchError(ErrorCode.config, '--format must be json or pretty');
-    const state = opts.redis === undefined ? new MemoryStateStore() : new RedisStateStore(new Redis(opts.redis, { lazyConnect: false, maxRetriesPerRequest: 3 }), opts.redisPrefix);
+    if (opts.format !== 'json' && opts.format !== 'pretty')
+      throw new AuditwatchError(ErrorCode.config, '--format must be json or pretty');
+    const state =
+      opts.redis === undefined
+        ? new MemoryStateStore()
+        : new RedisStateStore(new Redis(opts.redis, { lazyConnect: false, maxRetriesPerRequest: 3 }), opts.redisPrefix);
     try {
       const deliver = opts.deliver ? createDelivery(opts.config) : undefined;
-      await replayCommand(file, { rulesDirs: rulesDirsFrom(opts.rules), hours: businessHoursFrom(opts.config), state, format: opts.format, latenessMs: opts.lateness, maxBytes: opts.maxBytes, deliver });
+      await replayCommand(file, {
+        rulesDirs: rulesDirsFrom(opts.rules),
+        hours: businessHoursFrom(opts.config),
+        state,
+        format: opts.format,
+        latenessMs: opts.lateness,
+        maxBytes: opts.maxBytes,
+        deliver,
+      });
     } finally {
       await state.close();
     }
@@ -90,7 +107,9 @@ program
 
 program
   .command('run')
-  .description('the service: consume the audit topic, evaluate rules with Redis state, deliver alerts, serve /healthz /readyz /metrics')
+  .description(
+    'the service: consume the audit topic, evaluate rules with Redis state, deliver alerts, serve /healthz /readyz /metrics',
+  )
   .action(async () => {
     const config = loadServiceConfig();
     const log = createLogger(config.logLevel);
@@ -124,7 +143,10 @@ program
     process.once('SIGINT', () => stop('SIGINT', 0));
     const service = await starting;
     void service.failed.then((diagnosis) => {
-      log.error({ code: diagnosis.code, exitCode: EXIT_KAFKA_FATAL }, 'exiting: the Kafka consumer cannot work (see the line before)');
+      log.error(
+        { code: diagnosis.code, exitCode: EXIT_KAFKA_FATAL },
+        'exiting: the Kafka consumer cannot work (see the line before)',
+      );
       stop(diagnosis.code, EXIT_KAFKA_FATAL);
     });
   });
@@ -140,13 +162,21 @@ program
     if (!(await testSinks(name, opts.config))) process.exitCode = 1;
   });
 
-const alerts = program.command('alerts').description("the delivery queues in the service's Redis (AUDITWATCH_REDIS_URL, _PREFIX and the sink settings of `run`)");
+const alerts = program
+  .command('alerts')
+  .description(
+    "the delivery queues in the service's Redis (AUDITWATCH_REDIS_URL, _PREFIX and the sink settings of `run`)",
+  );
 const sinkOption = ['--sink <name>', 'only this sink (default: every configured sink)'] as const;
 const jsonOption = ['--json', 'one JSON object per line'] as const;
 for (const kind of ['pending', 'failed'] as const) {
   alerts
     .command(kind)
-    .description(kind === 'pending' ? 'alerts not yet delivered: waiting, delayed for a retry, or being delivered' : 'dead letters: alerts given up on (permanent refusal or the give-up time)')
+    .description(
+      kind === 'pending'
+        ? 'alerts not yet delivered: waiting, delayed for a retry, or being delivered'
+        : 'dead letters: alerts given up on (permanent refusal or the give-up time)',
+    )
     .option(...sinkOption)
     .option(...jsonOption)
     .option('--limit <n>', 'at most this many per sink', positiveInt, 1000)
@@ -162,8 +192,12 @@ alerts
   .option(...sinkOption)
   .option(...jsonOption)
   .action(async (ids: string[], flags: AlertsFlags & { allFailed?: boolean }) => {
-    if ((ids.length > 0) === (flags.allFailed === true)) throw new AuditwatchError(ErrorCode.config, 'name alert ids or --all-failed (one of the two)');
-    process.exitCode = await alertsCommand((admin, sinks) => admin.retry(flags.allFailed ? undefined : ids, sinks), flags);
+    if (ids.length > 0 === (flags.allFailed === true))
+      throw new AuditwatchError(ErrorCode.config, 'name alert ids or --all-failed (one of the two)');
+    process.exitCode = await alertsCommand(
+      (admin, sinks) => admin.retry(flags.allFailed ? undefined : ids, sinks),
+      flags,
+    );
   });
 alerts
   .command('drop')
@@ -202,8 +236,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof ConfigError) process.stderr.write(`auditwatch: invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-  else if (error instanceof RuleError) process.stderr.write(`auditwatch: invalid rules:\n${error.problems.map((p) => `  ${formatRuleProblem(p)}`).join('\n')}\n`);
+  if (error instanceof ConfigError)
+    process.stderr.write(`auditwatch: invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  else if (error instanceof RuleError)
+    process.stderr.write(
+      `auditwatch: invalid rules:\n${error.problems.map((p) => `  ${formatRuleProblem(p)}`).join('\n')}\n`,
+    );
   else process.stderr.write(`auditwatch: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = exitCodeFor(error);
 }

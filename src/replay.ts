@@ -34,7 +34,8 @@ export class ReplaySummary extends InputSummary {
   override toString(): string {
     const rules = [...this.alertsByRule].sort(([a], [b]) => a.localeCompare(b)).map(([rule, n]) => `${rule}: ${n}`);
     const throttled = [...this.throttledByRule.values()].reduce((a, b) => a + b, 0);
-    return `${super.toString()}, duplicate ids ${this.duplicates}; alerts ${this.alerts}${rules.length ? ` (${rules.join(', ')})` : ''}; throttled ${throttled}`;
+    const byRule = rules.length ? ` (${rules.join(', ')})` : '';
+    return `${super.toString()}, duplicate ids ${this.duplicates}; alerts ${this.alerts}${byRule}; throttled ${throttled}`;
   }
 }
 
@@ -67,7 +68,8 @@ export async function replay(
   const evaluate = async (events: Decoded[]): Promise<void> => {
     for (let i = 0; i < events.length; i += batchSize) {
       const result = await pipeline.process(events.slice(i, i + batchSize));
-      for (const [rule, n] of result?.throttled ?? []) summary.throttledByRule.set(rule, (summary.throttledByRule.get(rule) ?? 0) + n);
+      for (const [rule, n] of result?.throttled ?? [])
+        summary.throttledByRule.set(rule, (summary.throttledByRule.get(rule) ?? 0) + n);
     }
   };
 

@@ -25,7 +25,10 @@ export interface CaseResult {
  * Runs every behaviour test of every rule through the real engine, each case on
  * fresh state: in memory, or from `openStore` (tests compare stores with it).
  */
-export async function runRuleTests(rules: readonly CompiledRule[], openStore: () => StateStore = () => new MemoryStateStore()): Promise<CaseResult[]> {
+export async function runRuleTests(
+  rules: readonly CompiledRule[],
+  openStore: () => StateStore = () => new MemoryStateStore(),
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const rule of rules) {
     for (const test of rule.spec.tests) {
@@ -43,7 +46,8 @@ export async function runRuleTests(rules: readonly CompiledRule[], openStore: ()
 async function runCase(rule: CompiledRule, test: RuleTestSpec, store: StateStore): Promise<CaseResult> {
   const problems: string[] = [];
   const h = test.history;
-  const history = h === undefined ? [] : repeated(loadLines(rule, h.events, problems), parseDuration(h.every)!, h.repeat);
+  const history =
+    h === undefined ? [] : repeated(loadLines(rule, h.events, problems), parseDuration(h.every)!, h.repeat);
   const inputs = [...history, ...loadLines(rule, test.events, problems)].map((line, i) => {
     const result = decodeRecord(line);
     if (!result.ok) problems.push(`event ${i + 1}: ${result.reason}: ${result.message}`);
@@ -57,18 +61,28 @@ async function runCase(rule: CompiledRule, test: RuleTestSpec, store: StateStore
     if (alert !== undefined) alerts.push(alert);
   } else {
     const engine = new Engine([rule], store);
-    await replay(inputs.map((r, i) => ({ ...r, lineNumber: i + 1 })), { engine, onAlert: (a) => void alerts.push(a) });
+    await replay(
+      inputs.map((r, i) => ({ ...r, lineNumber: i + 1 })),
+      { engine, onAlert: (a) => void alerts.push(a) },
+    );
   }
   if (alerts.length !== test.expect.length) {
-    problems.push(`expected ${test.expect.length} alert(s), got ${alerts.length}${alerts.length ? `: ${alerts.map((a) => a.summary).join(' | ')}` : ''}`);
+    problems.push(
+      `expected ${test.expect.length} alert(s), got ${alerts.length}${alerts.length ? `: ${alerts.map((a) => a.summary).join(' | ')}` : ''}`,
+    );
   } else {
     test.expect.forEach((want, i) => {
       const got = alerts[i]!;
       for (const [field, value] of Object.entries(want.key ?? {})) {
-        if (got.key[field] !== value) problems.push(`alert ${i + 1}: key ${field} is ${JSON.stringify(got.key[field])}, expected ${JSON.stringify(value)}`);
+        if (got.key[field] !== value)
+          problems.push(
+            `alert ${i + 1}: key ${field} is ${JSON.stringify(got.key[field])}, expected ${JSON.stringify(value)}`,
+          );
       }
-      if (want.count !== undefined && got.count !== want.count) problems.push(`alert ${i + 1}: count is ${got.count}, expected ${want.count}`);
-      if (want.trigger !== undefined && got.trigger !== want.trigger) problems.push(`alert ${i + 1}: trigger is ${got.trigger}, expected ${want.trigger}`);
+      if (want.count !== undefined && got.count !== want.count)
+        problems.push(`alert ${i + 1}: count is ${got.count}, expected ${want.count}`);
+      if (want.trigger !== undefined && got.trigger !== want.trigger)
+        problems.push(`alert ${i + 1}: trigger is ${got.trigger}, expected ${want.trigger}`);
     });
   }
   return { rule: rule.id, name: test.name, passed: problems.length === 0, problems, alerts };
@@ -78,7 +92,9 @@ function loadLines(rule: CompiledRule, events: RuleTestSpec['events'], problems:
   if (typeof events !== 'string') return events.map((e) => JSON.stringify(e));
   const path = resolve(dirname(resolve(rule.file)), events);
   try {
-    return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
   } catch {
     problems.push(`cannot read events file ${events} (relative to ${rule.file})`);
     return [];
@@ -99,7 +115,10 @@ function repeated(lines: string[], everyMs: number, repeat: number): string[] {
       }
       const timeMs = typeof event.time === 'string' ? Date.parse(event.time) : NaN;
       if (typeof event.id !== 'string' || Number.isNaN(timeMs)) out.push(line);
-      else out.push(JSON.stringify({ ...event, id: `${event.id}~${k}`, time: new Date(timeMs + k * everyMs).toISOString() }));
+      else
+        out.push(
+          JSON.stringify({ ...event, id: `${event.id}~${k}`, time: new Date(timeMs + k * everyMs).toISOString() }),
+        );
     }
   }
   return out;

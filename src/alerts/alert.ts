@@ -36,12 +36,36 @@ export interface Alert {
 
 /** Fields copied into `Alert.context` when the triggering event has them. */
 export const CONTEXT_FIELDS: readonly EventField[] = [
-  'method', 'principal', 'principalId', 'email', 'credentialId', 'clientIp', 'clientId', 'outcome', 'status',
-  'operation', 'resourceType', 'resourceName', 'role', 'targetPrincipal', 'organization', 'environment', 'cluster',
-  'topic', 'connector', 'cloudResourceType', 'cloudResourceId', 'network', 'identityProvider', 'identityPool', 'schemaSubject',
-  'statement', 'connectorDestination',
+  'method',
+  'principal',
+  'principalId',
+  'email',
+  'credentialId',
+  'clientIp',
+  'clientId',
+  'outcome',
+  'status',
+  'operation',
+  'resourceType',
+  'resourceName',
+  'role',
+  'targetPrincipal',
+  'organization',
+  'environment',
+  'cluster',
+  'topic',
+  'connector',
+  'cloudResourceType',
+  'cloudResourceId',
+  'network',
+  'identityProvider',
+  'identityPool',
+  'schemaSubject',
+  'statement',
+  'connectorDestination',
   // Access Transparency: who at Confluent, from where; the context a responder matches against a support case.
-  'employeeBaseLocation', 'employeeJobFamily',
+  'employeeBaseLocation',
+  'employeeJobFamily',
 ];
 
 /** The canonical text of a group key: `field=value` pairs in group_by order, one per line. */

@@ -32,7 +32,8 @@ export function renderSummary(template: string, values: SummaryValues): string {
   return template.replace(PLACEHOLDER, (_match, name: string) => {
     if (name === 'count') return values.count.toLocaleString('en-US');
     if (name === 'window') return values.window ?? '-';
-    if (name === 'mean' || name === 'deviation') return values.baseline === undefined ? '-' : amount(values.baseline[name]);
+    if (name === 'mean' || name === 'deviation')
+      return values.baseline === undefined ? '-' : amount(values.baseline[name]);
     if (name === 'z') return values.baseline === undefined ? '-' : values.baseline.z.toFixed(1);
     if (name === 'key') return keyText(values.key);
     const value = (values.event as unknown as Record<string, unknown>)[name];

@@ -18,10 +18,16 @@ export interface AlertsFlags {
  * 0 done, 1 when an id was not found or not in a state that allows the action.
  * An unknown sink is a usage error (AuditwatchError, exit 2).
  */
-export async function alertsCommand(action: (admin: AlertAdmin, sinks: string[]) => Promise<QueuedAlert[] | AdminResult>, flags: AlertsFlags, out: Writable = process.stdout, err: Writable = process.stderr): Promise<number> {
+export async function alertsCommand(
+  action: (admin: AlertAdmin, sinks: string[]) => Promise<QueuedAlert[] | AdminResult>,
+  flags: AlertsFlags,
+  out: Writable = process.stdout,
+  err: Writable = process.stderr,
+): Promise<number> {
   const config = loadQueueConfig();
   const configured = config.sinks.map((s) => s.name);
-  if (flags.sink !== undefined && !configured.includes(flags.sink)) throw new AuditwatchError(ErrorCode.config, `no sink named ${flags.sink}; configured: ${configured.join(', ')}`);
+  if (flags.sink !== undefined && !configured.includes(flags.sink))
+    throw new AuditwatchError(ErrorCode.config, `no sink named ${flags.sink}; configured: ${configured.join(', ')}`);
   const redis = createRedis(config.redis, { maxRetriesPerRequest: 2 });
   redis.on('error', () => undefined); // the command that fails reports it, without its arguments
   const queues = new DeliveryQueues(redis, config.redis.prefix, configured, () => undefined);

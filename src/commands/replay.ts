@@ -45,6 +45,9 @@ export async function replayCommand(path: string | undefined, options: ReplayCom
 
 /** One line per alert for people at a terminal; event text is made plain (no control characters). */
 export function prettyAlert(alert: Alert): string {
-  const key = Object.entries(alert.key).map(([k, v]) => `${k}=${plainText(v, 60)}`).join(' ') || '-';
+  const key =
+    Object.entries(alert.key)
+      .map(([k, v]) => `${k}=${plainText(v, 60)}`)
+      .join(' ') || '-';
   return `${alert.time}  ${alert.severity.toUpperCase().padEnd(8)} ${alert.rule.padEnd(26)} ${key}\n    ${plainText(alert.summary, 300)}`;
 }

@@ -11,7 +11,9 @@ interface Output {
 export function validateRules(dirs: string[], hours: BusinessHoursSpec, options: Output = {}): void {
   const set = loadRules(dirs, hours);
   const disabled = set.rules.length - set.enabled.length;
-  (options.stdout ?? process.stdout).write(`${set.rules.length} rules valid in ${dirs.join(', ')}${disabled ? ` (${disabled} disabled)` : ''}\n`);
+  (options.stdout ?? process.stdout).write(
+    `${set.rules.length} rules valid in ${dirs.join(', ')}${disabled ? ` (${disabled} disabled)` : ''}\n`,
+  );
 }
 
 /** `auditwatch rules test`: one pass/fail line per case; returns false when any failed. */
@@ -25,6 +27,8 @@ export async function testRules(dirs: string[], hours: BusinessHoursSpec, option
   }
   const failed = results.filter((r) => !r.passed).length;
   const untested = set.rules.filter((r) => r.spec.tests.length === 0).map((r) => r.id);
-  out.write(`${results.length - failed} passed, ${failed} failed${untested.length ? `; no tests: ${untested.join(', ')}` : ''}\n`);
+  out.write(
+    `${results.length - failed} passed, ${failed} failed${untested.length ? `; no tests: ${untested.join(', ')}` : ''}\n`,
+  );
   return failed === 0;
 }

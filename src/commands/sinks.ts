@@ -32,27 +32,51 @@ export function testAlert(now = new Date()): Alert {
 }
 
 /** Sends `alert` to one sink with retries for at most `giveUpAfterMs`; resolves with an error text or undefined. */
-export async function deliverOnce(sink: Sink, alert: Alert, timeoutMs: number, giveUpAfterMs: number): Promise<string | undefined> {
-  const outcome = await deliverWithRetry(sink, alert, { giveUpAt: Date.now() + giveUpAfterMs, attemptTimeoutMs: timeoutMs, signal: new AbortController().signal });
+export async function deliverOnce(
+  sink: Sink,
+  alert: Alert,
+  timeoutMs: number,
+  giveUpAfterMs: number,
+): Promise<string | undefined> {
+  const outcome = await deliverWithRetry(sink, alert, {
+    giveUpAt: Date.now() + giveUpAfterMs,
+    attemptTimeoutMs: timeoutMs,
+    signal: new AbortController().signal,
+  });
   return outcome.status === 'delivered' ? undefined : outcome.status === 'dead' ? outcome.reason : 'aborted';
 }
 
 /** `auditwatch sinks test [NAME]`: a test alert to each configured sink (or one); false when any failed. */
-export async function testSinks(name: string | undefined, configFile?: string, out: Writable = process.stdout): Promise<boolean> {
+export async function testSinks(
+  name: string | undefined,
+  configFile?: string,
+  out: Writable = process.stdout,
+): Promise<boolean> {
   const config = loadDeliveryConfig(withConfigFile(configFile));
-  const sinks = createSinks(config.sinks, { timeoutMs: config.deliveryTimeoutMs }).filter((s) => name === undefined || s.name === name);
-  if (sinks.length === 0) throw new AuditwatchError(ErrorCode.config, `no sink named ${name}; configured: ${config.sinks.map((s) => s.name).join(', ')}`);
+  const sinks = createSinks(config.sinks, { timeoutMs: config.deliveryTimeoutMs }).filter(
+    (s) => name === undefined || s.name === name,
+  );
+  if (sinks.length === 0)
+    throw new AuditwatchError(
+      ErrorCode.config,
+      `no sink named ${name}; configured: ${config.sinks.map((s) => s.name).join(', ')}`,
+    );
   let ok = true;
   for (const sink of sinks) {
     const error = await deliverOnce(sink, testAlert(), config.deliveryTimeoutMs, 30_000);
-    out.write(error === undefined ? `ok      ${sink.name} (${sink.kind})\n` : `FAILED  ${sink.name} (${sink.kind}): ${error}\n`);
+    out.write(
+      error === undefined ? `ok      ${sink.name} (${sink.kind})\n` : `FAILED  ${sink.name} (${sink.kind}): ${error}\n`,
+    );
     ok &&= error === undefined;
   }
   return ok;
 }
 
 /** For `replay --deliver`: the configured routes, and a sender to the sinks they name, in process, with retries. */
-export function createDelivery(configFile?: string): { router: Router; send(alert: Alert, sinks: readonly string[]): Promise<void> } {
+export function createDelivery(configFile?: string): {
+  router: Router;
+  send(alert: Alert, sinks: readonly string[]): Promise<void>;
+} {
   const config = loadDeliveryConfig(withConfigFile(configFile));
   const sinks = new Map(createSinks(config.sinks, { timeoutMs: config.deliveryTimeoutMs }).map((s) => [s.name, s]));
   const send = async (alert: Alert, names: readonly string[]): Promise<void> => {

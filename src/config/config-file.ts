@@ -6,26 +6,40 @@ import { parseDuration } from '../engine/duration.js';
 import { businessHours } from '../engine/rule-schema.js';
 import { isValidTimeZone } from '../engine/schedule.js';
 
-const sinkName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes' });
+const sinkName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes' });
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
 
 /** A sink in the config file; secrets come from `${ENV}` references. */
 export const sinkSpec = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ name: sinkName, type: z.literal('slack'), webhook_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }) }),
+    z.strictObject({
+      name: sinkName,
+      type: z.literal('slack'),
+      webhook_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    }),
     z.strictObject({
       name: sinkName,
       type: z.literal('pagerduty'),
       routing_key: z.string().min(1),
       url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     }),
-    z.strictObject({ name: sinkName, type: z.literal('webhook'), url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }), secret: z.string().min(1) }),
+    z.strictObject({
+      name: sinkName,
+      type: z.literal('webhook'),
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+      secret: z.string().min(1),
+    }),
     z.strictObject({
       name: sinkName,
       type: z.literal('alertmanager'),
       url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-      resolve_after: z.string().refine((v) => parseDuration(v) !== undefined, { error: 'must be a duration such as 30m or 4h' }).optional(),
+      resolve_after: z
+        .string()
+        .refine((v) => parseDuration(v) !== undefined, { error: 'must be a duration such as 30m or 4h' })
+        .optional(),
       generator_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
       headers: z.record(z.string(), z.string()).optional(),
       basic_auth: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }).optional(),
@@ -80,7 +94,9 @@ function interpolateValues(value: unknown, env: NodeJS.ProcessEnv, problems: str
   if (typeof value === 'string') return interpolate(value, env, problems);
   if (Array.isArray(value)) return value.map((item) => interpolateValues(item, env, problems));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateValues(item, env, problems)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolateValues(item, env, problems)]),
+    );
   }
   return value;
 }
@@ -91,7 +107,10 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([`${path}: cannot read config file: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`], { file: path });
+    throw new ConfigError(
+      [`${path}: cannot read config file: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`],
+      { file: path },
+    );
   }
   const problems: string[] = [];
   // Parse first, then interpolate into string values: a secret's characters (`*`, `!`, `"`, `: `, a newline)
@@ -106,12 +125,20 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
       problems.push(`YAML: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${path}: ${p}`), { file: path });
+  if (problems.length > 0)
+    throw new ConfigError(
+      problems.map((p) => `${path}: ${p}`),
+      { file: path },
+    );
   const result = configFileSpec.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`), { file: path });
+    throw new ConfigError(
+      result.error.issues.map((i) => `${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`),
+      { file: path },
+    );
   }
   const zone = result.data.business_hours?.timezone;
-  if (zone !== undefined && !isValidTimeZone(zone)) throw new ConfigError([`${path}: business_hours.timezone: not an IANA time zone`], { file: path });
+  if (zone !== undefined && !isValidTimeZone(zone))
+    throw new ConfigError([`${path}: business_hours.timezone: not an IANA time zone`], { file: path });
   return result.data;
 }

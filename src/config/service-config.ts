@@ -68,10 +68,17 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Names of variables whose values are secrets: never logged, never echoed in an error. */
 export const SECRET_VARIABLES = [
-  'AUDITWATCH_KAFKA_SASL_PASSWORD', 'AUDITWATCH_REDIS_URL', 'AUDITWATCH_REDIS_PASSWORD', 'AUDITWATCH_ADMIN_TOKEN', 'AUDITWATCH_SLACK_WEBHOOK_URL',
-  'AUDITWATCH_PAGERDUTY_ROUTING_KEY', 'AUDITWATCH_WEBHOOK_URL', 'AUDITWATCH_WEBHOOK_SECRET',
+  'AUDITWATCH_KAFKA_SASL_PASSWORD',
+  'AUDITWATCH_REDIS_URL',
+  'AUDITWATCH_REDIS_PASSWORD',
+  'AUDITWATCH_ADMIN_TOKEN',
+  'AUDITWATCH_SLACK_WEBHOOK_URL',
+  'AUDITWATCH_PAGERDUTY_ROUTING_KEY',
+  'AUDITWATCH_WEBHOOK_URL',
+  'AUDITWATCH_WEBHOOK_SECRET',
   // The URL may carry basic-auth credentials (https://user:password@alertmanager…).
-  'AUDITWATCH_ALERTMANAGER_URL', 'AUDITWATCH_ALERTMANAGER_BEARER_TOKEN',
+  'AUDITWATCH_ALERTMANAGER_URL',
+  'AUDITWATCH_ALERTMANAGER_BEARER_TOKEN',
 ];
 
 /**
@@ -86,21 +93,29 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   const brokers = read.list('AUDITWATCH_KAFKA_BROKERS', { required: true });
   const username = read.string('AUDITWATCH_KAFKA_SASL_USERNAME');
   const password = read.string('AUDITWATCH_KAFKA_SASL_PASSWORD');
-  const mechanism = read.oneOf('AUDITWATCH_KAFKA_SASL_MECHANISM', ['plain', 'scram-sha-256', 'scram-sha-512'] as const, 'plain');
-  if ((username === undefined) !== (password === undefined)) problems.push('AUDITWATCH_KAFKA_SASL_USERNAME and AUDITWATCH_KAFKA_SASL_PASSWORD must be set together');
+  const mechanism = read.oneOf(
+    'AUDITWATCH_KAFKA_SASL_MECHANISM',
+    ['plain', 'scram-sha-256', 'scram-sha-512'] as const,
+    'plain',
+  );
+  if ((username === undefined) !== (password === undefined))
+    problems.push('AUDITWATCH_KAFKA_SASL_USERNAME and AUDITWATCH_KAFKA_SASL_PASSWORD must be set together');
   const caFile = read.string('AUDITWATCH_KAFKA_SSL_CA_FILE');
   let ca: string | undefined;
   if (caFile !== undefined) {
     try {
       ca = readFileSync(caFile, 'utf8');
     } catch (error) {
-      problems.push(`AUDITWATCH_KAFKA_SSL_CA_FILE: cannot read ${caFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+      problems.push(
+        `AUDITWATCH_KAFKA_SSL_CA_FILE: cannot read ${caFile}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      );
     }
   }
   const ssl = read.bool('AUDITWATCH_KAFKA_SSL', caFile !== undefined);
   const redis = readRedis(read);
   const timezone = read.string('AUDITWATCH_TIMEZONE');
-  if (timezone !== undefined && !isValidTimeZone(timezone)) problems.push(`AUDITWATCH_TIMEZONE: unknown IANA time zone "${timezone}"`);
+  if (timezone !== undefined && !isValidTimeZone(timezone))
+    problems.push(`AUDITWATCH_TIMEZONE: unknown IANA time zone "${timezone}"`);
 
   const { file, sinks, routes } = readDelivery(read, env, problems);
 
@@ -125,7 +140,10 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     rulesDirs: rulesDirsFrom(undefined, env),
     rulesWatch: read.bool('AUDITWATCH_RULES_WATCH', true),
     businessHours: { ...file.business_hours, timezone: file.business_hours?.timezone ?? timezone },
-    http: { host: read.string('AUDITWATCH_HTTP_HOST') ?? '0.0.0.0', port: read.int('AUDITWATCH_HTTP_PORT', 8080, 0, 65535) },
+    http: {
+      host: read.string('AUDITWATCH_HTTP_HOST') ?? '0.0.0.0',
+      port: read.int('AUDITWATCH_HTTP_PORT', 8080, 0, 65535),
+    },
     logLevel: read.oneOf('AUDITWATCH_LOG_LEVEL', LOG_LEVELS, 'info'),
     adminToken: read.string('AUDITWATCH_ADMIN_TOKEN'),
     shutdownGraceMs: read.duration('AUDITWATCH_SHUTDOWN_GRACE', 25_000),
@@ -136,7 +154,8 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     sinks,
     routes,
   };
-  if (config.adminToken !== undefined && config.adminToken.length < 16) problems.push('AUDITWATCH_ADMIN_TOKEN: must be at least 16 characters');
+  if (config.adminToken !== undefined && config.adminToken.length < 16)
+    problems.push('AUDITWATCH_ADMIN_TOKEN: must be at least 16 characters');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -151,11 +170,15 @@ function isRedisUrl(value: string): boolean {
   } catch {
     return false; // the message must not quote the value
   }
-  return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && /^(\/\d*)?$/.test(url.pathname);
+  return (
+    (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' && /^(\/\d*)?$/.test(url.pathname)
+  );
 }
 
 /** Sinks and routes only (for `auditwatch sinks test` and `replay --deliver`, which need no Kafka or Redis). */
-export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Pick<ServiceConfig, 'sinks' | 'routes' | 'deliveryTimeoutMs' | 'giveUpAfterMs'> {
+export function loadDeliveryConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<ServiceConfig, 'sinks' | 'routes' | 'deliveryTimeoutMs' | 'giveUpAfterMs'> {
   const problems: string[] = [];
   const read = new EnvReader(env, problems);
   const { sinks, routes } = readDelivery(read, env, problems);
@@ -177,10 +200,15 @@ export function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): Pick<Serv
 
 function readRedis(read: EnvReader): RedisSettings {
   const nodes = read.list('AUDITWATCH_REDIS_CLUSTER_NODES');
-  const clusterNodes = nodes?.map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) }));
+  const clusterNodes = nodes?.map((node) => ({
+    host: node.slice(0, node.lastIndexOf(':')),
+    port: Number(node.slice(node.lastIndexOf(':') + 1)),
+  }));
   const url = read.string('AUDITWATCH_REDIS_URL', { required: clusterNodes === undefined });
-  if (url !== undefined && !isRedisUrl(url)) read.problem('AUDITWATCH_REDIS_URL: must be redis://[:password@]host:port[/db] or rediss://…');
-  if (url !== undefined && clusterNodes !== undefined) read.problem('AUDITWATCH_REDIS_URL and AUDITWATCH_REDIS_CLUSTER_NODES: set one of the two');
+  if (url !== undefined && !isRedisUrl(url))
+    read.problem('AUDITWATCH_REDIS_URL: must be redis://[:password@]host:port[/db] or rediss://…');
+  if (url !== undefined && clusterNodes !== undefined)
+    read.problem('AUDITWATCH_REDIS_URL and AUDITWATCH_REDIS_CLUSTER_NODES: set one of the two');
   const username = read.string('AUDITWATCH_REDIS_USERNAME');
   const password = read.string('AUDITWATCH_REDIS_PASSWORD');
   return {
@@ -192,7 +220,11 @@ function readRedis(read: EnvReader): RedisSettings {
   };
 }
 
-function readDelivery(read: EnvReader, env: NodeJS.ProcessEnv, problems: string[]): { file: ConfigFile; sinks: SinkSpec[]; routes: RouteSpec[] } {
+function readDelivery(
+  read: EnvReader,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): { file: ConfigFile; sinks: SinkSpec[]; routes: RouteSpec[] } {
   const configPath = read.string('AUDITWATCH_CONFIG');
   let file: ConfigFile = {};
   if (configPath !== undefined) {
@@ -206,13 +238,17 @@ function readDelivery(read: EnvReader, env: NodeJS.ProcessEnv, problems: string[
   const sinks = [...envSinks(read), ...(file.sinks ?? [])];
   const names = new Set<string>();
   for (const sink of sinks) {
-    if (names.has(sink.name)) problems.push(`sink name "${sink.name}" is defined twice (environment shortcuts use slack, pagerduty, webhook and alertmanager)`);
+    if (names.has(sink.name))
+      problems.push(
+        `sink name "${sink.name}" is defined twice (environment shortcuts use slack, pagerduty, webhook and alertmanager)`,
+      );
     names.add(sink.name);
   }
   if (sinks.length === 0) sinks.push({ name: 'stdout', type: 'stdout' });
   const routes = file.routes ?? defaultRoutes(sinks);
   const known = new Set(sinks.map((s) => s.name));
-  for (const route of routes) for (const name of route.sinks) if (!known.has(name)) problems.push(`routes: unknown sink "${name}"`);
+  for (const route of routes)
+    for (const name of route.sinks) if (!known.has(name)) problems.push(`routes: unknown sink "${name}"`);
   return { file, sinks, routes };
 }
 
@@ -223,16 +259,25 @@ function envSinks(read: EnvReader): SinkSpec[] {
   if (slack !== undefined) sinks.push({ name: 'slack', type: 'slack', webhook_url: slack });
   const routingKey = read.string('AUDITWATCH_PAGERDUTY_ROUTING_KEY');
   const pdUrl = read.url('AUDITWATCH_PAGERDUTY_URL');
-  if (routingKey !== undefined) sinks.push({ name: 'pagerduty', type: 'pagerduty', routing_key: routingKey, ...(pdUrl ? { url: pdUrl } : {}) });
+  if (routingKey !== undefined)
+    sinks.push({ name: 'pagerduty', type: 'pagerduty', routing_key: routingKey, ...(pdUrl ? { url: pdUrl } : {}) });
   const webhook = read.url('AUDITWATCH_WEBHOOK_URL');
   const secret = read.string('AUDITWATCH_WEBHOOK_SECRET');
-  if ((webhook === undefined) !== (secret === undefined)) read.problem('AUDITWATCH_WEBHOOK_URL and AUDITWATCH_WEBHOOK_SECRET must be set together');
-  if (webhook !== undefined && secret !== undefined) sinks.push({ name: 'webhook', type: 'webhook', url: webhook, secret });
+  if ((webhook === undefined) !== (secret === undefined))
+    read.problem('AUDITWATCH_WEBHOOK_URL and AUDITWATCH_WEBHOOK_SECRET must be set together');
+  if (webhook !== undefined && secret !== undefined)
+    sinks.push({ name: 'webhook', type: 'webhook', url: webhook, secret });
   const alertmanager = read.url('AUDITWATCH_ALERTMANAGER_URL');
   const bearer = read.string('AUDITWATCH_ALERTMANAGER_BEARER_TOKEN');
-  if (bearer !== undefined && alertmanager === undefined) read.problem('AUDITWATCH_ALERTMANAGER_BEARER_TOKEN needs AUDITWATCH_ALERTMANAGER_URL');
+  if (bearer !== undefined && alertmanager === undefined)
+    read.problem('AUDITWATCH_ALERTMANAGER_BEARER_TOKEN needs AUDITWATCH_ALERTMANAGER_URL');
   if (alertmanager !== undefined) {
-    sinks.push({ name: 'alertmanager', type: 'alertmanager', url: alertmanager, ...(bearer === undefined ? {} : { bearer_token: bearer }) });
+    sinks.push({
+      name: 'alertmanager',
+      type: 'alertmanager',
+      url: alertmanager,
+      ...(bearer === undefined ? {} : { bearer_token: bearer }),
+    });
   }
   return sinks;
 }
@@ -244,7 +289,10 @@ function envSinks(read: EnvReader): SinkSpec[] {
 export function defaultRoutes(sinks: readonly SinkSpec[]): RouteSpec[] {
   const pagers = sinks.filter((s) => s.type === 'pagerduty').map((s) => s.name);
   const others = sinks.filter((s) => s.type !== 'pagerduty').map((s) => s.name);
-  return [...(pagers.length ? [{ sinks: pagers, severity: ['high', 'critical'] as RouteSpec['severity'] }] : []), ...(others.length ? [{ sinks: others }] : [])];
+  return [
+    ...(pagers.length ? [{ sinks: pagers, severity: ['high', 'critical'] as RouteSpec['severity'] }] : []),
+    ...(others.length ? [{ sinks: others }] : []),
+  ];
 }
 
 /** Reads variables, recording problems by variable name only. */
@@ -268,8 +316,12 @@ class EnvReader {
   }
 
   list(name: string, o: { required?: boolean } = {}): string[] | undefined {
-    const items = this.string(name, o)?.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    if (items !== undefined && items.some((b) => !/^[^\s:]+:\d+$/.test(b))) this.problems.push(`${name}: must be host:port[,host:port…]`);
+    const items = this.string(name, o)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (items !== undefined && items.some((b) => !/^[^\s:]+:\d+$/.test(b)))
+      this.problems.push(`${name}: must be host:port[,host:port…]`);
     return items;
   }
 

@@ -84,7 +84,10 @@ export function decodeRecord(value: Uint8Array | string | null | undefined, opti
   } catch (error) {
     // Engine messages quote the input; keep only where it broke.
     const position = /position (\d+)/.exec(String(error))?.[1];
-    return fail('invalid_json', position === undefined ? 'record is not valid JSON' : `record is not valid JSON (at position ${position})`);
+    return fail(
+      'invalid_json',
+      position === undefined ? 'record is not valid JSON' : `record is not valid JSON (at position ${position})`,
+    );
   }
   if (!isObject(parsed)) return fail('not_object', 'record is JSON but not an object');
   return decodeObject(parsed, options.fallbackTimeMs);
@@ -99,13 +102,15 @@ export function decodeObject(raw: Record<string, unknown>, fallbackTimeMs?: numb
   const envelope: Record<string, string> = {};
   for (const name of ['id', 'type', 'source', 'specversion'] as const) {
     const value = raw[name];
-    if (value === undefined || value === null || value === '') return fail('missing_field', `missing required field "${name}"`);
+    if (value === undefined || value === null || value === '')
+      return fail('missing_field', `missing required field "${name}"`);
     if (typeof value !== 'string' && !(name === 'specversion' && typeof value === 'number')) {
       return fail('invalid_field', `field "${name}" must be a string`);
     }
     envelope[name] = String(value);
   }
-  if (envelope.id!.length > MAX_ID_LENGTH) return fail('invalid_field', `field "id" is longer than ${MAX_ID_LENGTH} characters`);
+  if (envelope.id!.length > MAX_ID_LENGTH)
+    return fail('invalid_field', `field "id" is longer than ${MAX_ID_LENGTH} characters`);
 
   let timeMs: number | undefined;
   let time: string;

@@ -62,7 +62,10 @@ export function readEvent(data: Json, envelope: Envelope): AuditEvent {
     resourceType: text(get(authz, 'resourceType')),
     resourceName: text(get(authz, 'resourceName')),
     patternType: text(get(authz, 'patternType')),
-    role: text(get(requestData, 'roleName')) ?? text(get(requestData, 'role')) ?? text(at(authz, 'rbacAuthorization', 'role')),
+    role:
+      text(get(requestData, 'roleName')) ??
+      text(get(requestData, 'role')) ??
+      text(at(authz, 'rbacAuthorization', 'role')),
     targetPrincipal: targetPrincipal(get(requestData, 'principal')) ?? keyOwner(requestData),
     targetIsSelf: undefined,
     superUser: bool(get(authz, 'superUserAuthorization')),
@@ -143,12 +146,19 @@ function targetPrincipal(value: unknown): string | undefined {
 }
 
 /** Whether a request's target is its actor: `User:sa-1` is `sa-1`'s own principal. */
-function isSelf(target: string | undefined, principal: string | undefined, principalId: string | undefined): boolean | undefined {
+function isSelf(
+  target: string | undefined,
+  principal: string | undefined,
+  principalId: string | undefined,
+): boolean | undefined {
   if (target === undefined || (principal === undefined && principalId === undefined)) return undefined;
   if (target === principal) return true;
   // Compared in place: no `User:${principalId}` string per event.
   return (
-    principalId !== undefined && target.length === principalId.length + 5 && target.startsWith('User:') && target.endsWith(principalId)
+    principalId !== undefined &&
+    target.length === principalId.length + 5 &&
+    target.startsWith('User:') &&
+    target.endsWith(principalId)
   );
 }
 
@@ -183,7 +193,12 @@ function outcomeOf(category: Category, p: Fields, authnResult?: string, authzRes
     return status === 'SUCCESS' ? 'success' : 'failure';
   }
   if (p.granted === false || authzResult === 'DENY') return 'denied';
-  if (resultStatus !== undefined && resultStatus !== 'SUCCESS' && resultStatus !== 'UNSET' && resultStatus !== 'ALLOW') {
+  if (
+    resultStatus !== undefined &&
+    resultStatus !== 'SUCCESS' &&
+    resultStatus !== 'UNSET' &&
+    resultStatus !== 'ALLOW'
+  ) {
     return 'failure';
   }
   if (p.granted === true || authzResult === 'ALLOW' || resultStatus === 'SUCCESS' || authnResult === 'SUCCESS') {
@@ -192,8 +207,13 @@ function outcomeOf(category: Category, p: Fields, authnResult?: string, authzRes
   return 'unknown';
 }
 
-const CHANGE_VERB = /^(create|delete|update|alter|incrementalalter|bind|unbind|revoke|grant|invite|claim|add|remove|rotate|reset|set|pause|resume|restart|enable|disable|accept)/i;
-const READ_VERB = /^(get|list|describe|read|fetch|metadata|search|lookup|validate|check|authorize|authenticate|authentication|signin|offset|find)/i;
+const CHANGE_VERB = new RegExp(
+  '^(create|delete|update|alter|incrementalalter|bind|unbind|revoke|grant|invite|claim|' +
+    'add|remove|rotate|reset|set|pause|resume|restart|enable|disable|accept)',
+  'i',
+);
+const READ_VERB =
+  /^(get|list|describe|read|fetch|metadata|search|lookup|validate|check|authorize|authenticate|authentication|signin|offset|find)/i;
 
 /** Whether a method changes state: `accessType` first, else the verb of the method name. */
 function isChange(method: string | undefined, accessType: string | undefined): boolean | undefined {

@@ -4,8 +4,19 @@ import { at, get, text, type Json } from './read.js';
 
 /** The fields that say where an event happened, filled from CRNs and cloud resources. */
 export type PlaceField =
-  | 'organization' | 'environment' | 'cluster' | 'topic' | 'group' | 'schemaRegistry' | 'connector' | 'network'
-  | 'identityProvider' | 'identityPool' | 'flinkRegion' | 'statement' | 'schemaSubject';
+  | 'organization'
+  | 'environment'
+  | 'cluster'
+  | 'topic'
+  | 'group'
+  | 'schemaRegistry'
+  | 'connector'
+  | 'network'
+  | 'identityProvider'
+  | 'identityPool'
+  | 'flinkRegion'
+  | 'statement'
+  | 'schemaSubject';
 
 type Place = Pick<AuditEvent, PlaceField | 'cloudResourceType' | 'cloudResourceId' | 'resourceType' | 'resourceName'>;
 

@@ -27,9 +27,20 @@ export function keyOwner(requestData: unknown): string | undefined {
  * passwords: only these keys are ever read.
  */
 const DESTINATION_KEYS = [
-  's3.bucket.name', 'gcs.bucket.name', 'azblob.container.name', 'azure.datalake.gen2.account.name', 'bigquery.project',
-  'snowflake.url.name', 'http.api.url', 'connection.url', 'connection.uri', 'connection.host', 'mongodb.connection.string',
-  'hostname', 'database.hostname', 'topics',
+  's3.bucket.name',
+  'gcs.bucket.name',
+  'azblob.container.name',
+  'azure.datalake.gen2.account.name',
+  'bigquery.project',
+  'snowflake.url.name',
+  'http.api.url',
+  'connection.url',
+  'connection.uri',
+  'connection.host',
+  'mongodb.connection.string',
+  'hostname',
+  'database.hostname',
+  'topics',
 ] as const;
 
 export interface ConnectorConfig {

@@ -18,7 +18,14 @@ export function parseEventTime(text: string): number | undefined {
   date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
   date.setUTCHours(Number(h), Number(mi), Number(s), ms);
   // Out-of-range parts roll over (month 13 → next January, Feb 30 → Mar 2); a real event never carries one.
-  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d) || date.getUTCHours() !== Number(h) || Number(s) > 59) return undefined;
+  if (
+    date.getUTCFullYear() !== Number(y) ||
+    date.getUTCMonth() !== Number(mo) - 1 ||
+    date.getUTCDate() !== Number(d) ||
+    date.getUTCHours() !== Number(h) ||
+    Number(s) > 59
+  )
+    return undefined;
   const utc = date.getTime();
   if (sign === undefined) return utc;
   if (Number(oh) > 23 || Number(om) > 59) return undefined;
@@ -51,7 +58,17 @@ function daysIn(year: number, month: number): number {
  * which the general path then decides. Same checks as that path.
  */
 function parseCanonical(text: string): number | undefined {
-  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return undefined;
+  if (
+    text.length !== 24 ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== 'T' ||
+    text[13] !== ':' ||
+    text[16] !== ':' ||
+    text[19] !== '.' ||
+    text[23] !== 'Z'
+  )
+    return undefined;
   const y = number(text, 0, 4);
   const mo = number(text, 5, 2);
   const d = number(text, 8, 2);
@@ -60,7 +77,8 @@ function parseCanonical(text: string): number | undefined {
   const s = number(text, 17, 2);
   const ms = number(text, 20, 3);
   // Years below 100 go the general way: Date.UTC reads them as 1900–1999.
-  if (!(y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(y, mo) && h <= 23 && mi <= 59 && s <= 59 && ms >= 0)) return undefined;
+  if (!(y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(y, mo) && h <= 23 && mi <= 59 && s <= 59 && ms >= 0))
+    return undefined;
   return Date.UTC(y, mo - 1, d, h, mi, s, ms);
 }
 

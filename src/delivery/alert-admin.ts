@@ -31,10 +31,12 @@ export class AlertAdmin {
 
   /** Alerts not yet delivered (`pending`) or given up on (`failed`), per sink, at most `limit` per sink. */
   async list(kind: 'pending' | 'failed', sinks: readonly string[], limit: number): Promise<QueuedAlert[]> {
-    const lists = await Promise.all(sinks.map(async (sink) => {
-      const jobs = await this.queue(sink).getJobs(kind === 'failed' ? ['failed'] : PENDING, 0, limit - 1, true);
-      return Promise.all(jobs.map(async (job) => view(sink, job as Job<DeliveryJob>, await job.getState())));
-    }));
+    const lists = await Promise.all(
+      sinks.map(async (sink) => {
+        const jobs = await this.queue(sink).getJobs(kind === 'failed' ? ['failed'] : PENDING, 0, limit - 1, true);
+        return Promise.all(jobs.map(async (job) => view(sink, job as Job<DeliveryJob>, await job.getState())));
+      }),
+    );
     return lists.flat();
   }
 
@@ -57,23 +59,34 @@ export class AlertAdmin {
     });
   }
 
-  private async each(ids: readonly string[] | undefined, sinks: readonly string[], required: 'failed' | undefined, act: (sink: string, job: Job<DeliveryJob>) => Promise<string>): Promise<AdminResult> {
+  private async each(
+    ids: readonly string[] | undefined,
+    sinks: readonly string[],
+    required: 'failed' | undefined,
+    act: (sink: string, job: Job<DeliveryJob>) => Promise<string>,
+  ): Promise<AdminResult> {
     const result: AdminResult = { done: [], problems: [] };
     const found = new Set<string>();
     for (const sink of sinks) {
       const queue = this.queue(sink);
-      const jobs = ids === undefined ? await queue.getJobs(['failed'], 0, -1) : (await Promise.all(ids.map((id) => queue.getJob(id)))).filter((j) => j !== undefined);
+      const jobs =
+        ids === undefined
+          ? await queue.getJobs(['failed'], 0, -1)
+          : (await Promise.all(ids.map((id) => queue.getJob(id)))).filter((j) => j !== undefined);
       for (const job of jobs as Array<Job<DeliveryJob>>) {
         found.add(job.id!);
         const state = await job.getState();
         if (state === 'active' || (required !== undefined && state !== required)) {
-          result.problems.push(`${job.id} in ${sink}: is ${state}${required === undefined ? ' (being delivered)' : `, not ${required}`}`);
+          result.problems.push(
+            `${job.id} in ${sink}: is ${state}${required === undefined ? ' (being delivered)' : `, not ${required}`}`,
+          );
           continue;
         }
         result.done.push(view(sink, job, await act(sink, job)));
       }
     }
-    for (const id of ids ?? []) if (!found.has(id)) result.problems.push(`${id}: no such alert in the queues of ${sinks.join(', ')}`);
+    for (const id of ids ?? [])
+      if (!found.has(id)) result.problems.push(`${id}: no such alert in the queues of ${sinks.join(', ')}`);
     return result;
   }
 

@@ -34,7 +34,13 @@ export class DeliveryMonitor {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.measure().catch((error: Error) => this.log.warn({ err: error.message }, 'delivery queues not measured')), INTERVAL_MS);
+    this.timer = setInterval(
+      () =>
+        void this.measure().catch((error: Error) =>
+          this.log.warn({ err: error.message }, 'delivery queues not measured'),
+        ),
+      INTERVAL_MS,
+    );
     this.timer.unref();
     void this.measure().catch(() => undefined);
   }

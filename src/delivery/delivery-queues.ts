@@ -94,7 +94,13 @@ export class DeliveryQueues {
           if (queue === undefined) throw new Error(`no queue for sink ${sink}`);
           // Indexed first: a crash in between leaves an index entry without a job, which stats() drops, never a job without one.
           await this.redis.zadd(this.undeliveredKey(sink), 'NX', ...alerts.flatMap((a) => [now, a.id]));
-          await queue.addBulk(alerts.map((alert) => ({ name: alert.rule, data: { alert, queuedAt: now }, opts: { ...JOB_OPTIONS, jobId: alert.id } })));
+          await queue.addBulk(
+            alerts.map((alert) => ({
+              name: alert.rule,
+              data: { alert, queuedAt: now },
+              opts: { ...JOB_OPTIONS, jobId: alert.id },
+            })),
+          );
         }),
       ),
     );
@@ -125,7 +131,8 @@ export class DeliveryQueues {
         const [id, score] = await this.redis.zrange(this.undeliveredKey(sink), 0, 0, 'WITHSCORES');
         if (id === undefined) break;
         const state = await queue.getJobState(id);
-        if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return { pending, oldestSeconds: Math.max(0, (now - Number(score)) / 1000) };
+        if (state !== 'completed' && state !== 'failed' && state !== 'unknown')
+          return { pending, oldestSeconds: Math.max(0, (now - Number(score)) / 1000) };
         await this.redis.zrem(this.undeliveredKey(sink), id);
       }
       return { pending, oldestSeconds: 0 };

@@ -64,7 +64,9 @@ export class DeliveryWorkers {
       worker.on('failed', (job, error) => {
         if (job !== undefined && error instanceof UnrecoverableError) void this.settle(sink.name, job.id);
       });
-      worker.on('error', (error) => this.o.log.warn({ sink: sink.name, err: error.message }, 'delivery worker error; retrying'));
+      worker.on('error', (error) =>
+        this.o.log.warn({ sink: sink.name, err: error.message }, 'delivery worker error; retrying'),
+      );
       this.workers.push(worker);
     }
   }
@@ -84,25 +86,44 @@ export class DeliveryWorkers {
     try {
       await sink.deliver(alert, AbortSignal.timeout(this.o.attemptTimeoutMs));
     } catch (caught) {
-      throw await this.failure(sink, job, caught instanceof SinkError ? caught : new SinkError(sink.name, 'delivery failed', true));
+      throw await this.failure(
+        sink,
+        job,
+        caught instanceof SinkError ? caught : new SinkError(sink.name, 'delivery failed', true),
+      );
     } finally {
       done();
     }
     this.o.metrics.deliveries.inc({ sink: label, outcome: 'success' });
-    this.o.log.info({ sink: sink.name, alert: alert.id, rule: alert.rule, severity: alert.severity, attempts: job.attemptsMade + 1 }, 'alert sent');
+    this.o.log.info(
+      { sink: sink.name, alert: alert.id, rule: alert.rule, severity: alert.severity, attempts: job.attemptsMade + 1 },
+      'alert sent',
+    );
   }
 
   /** Classifies a failed attempt; returns the error that tells BullMQ what to do next. */
   private async failure(sink: Sink, job: Job<DeliveryJob>, error: SinkError): Promise<Error> {
     const { alert, queuedAt } = job.data;
     const label = this.o.metrics.sink(sink.name);
-    const context = { sink: sink.name, alert: alert.id, rule: alert.rule, status: error.status, err: error.message, attempts: job.attemptsMade + 1 };
+    const context = {
+      sink: sink.name,
+      alert: alert.id,
+      rule: alert.rule,
+      status: error.status,
+      err: error.message,
+      attempts: job.attemptsMade + 1,
+    };
     const givenUp = Date.now() >= queuedAt + this.o.giveUpAfterMs;
     if (!error.retryable || givenUp) {
-      const reason = error.retryable ? `gave up after ${Math.round(this.o.giveUpAfterMs / 1000)} s: ${error.message}` : error.message;
+      const reason = error.retryable
+        ? `gave up after ${Math.round(this.o.giveUpAfterMs / 1000)} s: ${error.message}`
+        : error.message;
       this.o.metrics.deliveries.inc({ sink: label, outcome: 'dead_letter' });
       this.o.metrics.deadLetters.inc({ sink: label });
-      this.o.log.error({ ...context, reason }, 'alert delivery given up (dead letter; `auditwatch alerts retry` re-drives it)');
+      this.o.log.error(
+        { ...context, reason },
+        'alert delivery given up (dead letter; `auditwatch alerts retry` re-drives it)',
+      );
       return new UnrecoverableError(reason);
     }
     if (error.retryAfterMs !== undefined) {

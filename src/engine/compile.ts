@@ -52,11 +52,17 @@ export function compileRule(spec: RuleSpec, file: string, version: string, hours
   const match = compileMatch(spec.match);
   const applies: Predicate = unless.length === 0 ? match : (e: AuditEvent) => match(e) && !unless.some((u) => u(e));
   const detector = compileDetector(spec, hours);
-  const throttleMs = spec.throttle === undefined ? (spec.detector.type === 'any' || spec.detector.type === 'outside_hours' ? 0 : DEFAULT_THROTTLE_MS) : ms(spec.throttle);
+  const throttleMs =
+    spec.throttle === undefined
+      ? spec.detector.type === 'any' || spec.detector.type === 'outside_hours'
+        ? 0
+        : DEFAULT_THROTTLE_MS
+      : ms(spec.throttle);
   const summary = spec.summary ?? defaultSummary(spec);
   const extra = detector.type === 'baseline' ? BASELINE_PLACEHOLDERS : [];
   for (const name of placeholders(summary)) {
-    if (!['count', 'window', 'key', ...extra, ...EVENT_FIELD_NAMES].includes(name)) throw new MatchCompileError('summary', `unknown placeholder {${name}}`);
+    if (!['count', 'window', 'key', ...extra, ...EVENT_FIELD_NAMES].includes(name))
+      throw new MatchCompileError('summary', `unknown placeholder {${name}}`);
   }
   return {
     id: spec.id,
@@ -93,12 +99,19 @@ function compileDetector(spec: RuleSpec, hours: BusinessHoursSpec): CompiledDete
     case 'silence':
       return { type: d.type, afterMs: ms(d.after) };
     case 'sequence':
-      return { type: d.type, first: compileMatch(d.first, 'detector.first'), then: compileMatch(d.then, 'detector.then'), windowMs: ms(d.window), count: d.first_count };
+      return {
+        type: d.type,
+        first: compileMatch(d.first, 'detector.first'),
+        then: compileMatch(d.then, 'detector.then'),
+        windowMs: ms(d.window),
+        count: d.first_count,
+      };
     case 'baseline':
       return compileBaseline(d);
     case 'outside_hours': {
       const zone = d.hours?.timezone ?? hours.timezone ?? 'UTC';
-      if (!isValidTimeZone(zone)) throw new MatchCompileError('detector.hours.timezone', `unknown IANA time zone "${zone}"`);
+      if (!isValidTimeZone(zone))
+        throw new MatchCompileError('detector.hours.timezone', `unknown IANA time zone "${zone}"`);
       return { type: d.type, schedule: buildSchedule(d.hours ?? {}, hours) };
     }
   }
@@ -113,9 +126,12 @@ function compileBaseline(d: Extract<RuleSpec['detector'], { type: 'baseline' }>)
   const bucketMs = ms(d.bucket);
   const halfLifeMs = ms(d.half_life);
   const forgetMs = ms(d.forget);
-  if (bucketMs < MINUTE_MS || bucketMs > DAY_MS) throw new MatchCompileError('detector.bucket', 'must be between 1m and 1d');
-  if (halfLifeMs < bucketMs) throw new MatchCompileError('detector.half_life', `must be at least one bucket (${d.bucket})`);
-  if (forgetMs < 2 * bucketMs) throw new MatchCompileError('detector.forget', `must be at least two buckets (2 × ${d.bucket})`);
+  if (bucketMs < MINUTE_MS || bucketMs > DAY_MS)
+    throw new MatchCompileError('detector.bucket', 'must be between 1m and 1d');
+  if (halfLifeMs < bucketMs)
+    throw new MatchCompileError('detector.half_life', `must be at least one bucket (${d.bucket})`);
+  if (forgetMs < 2 * bucketMs)
+    throw new MatchCompileError('detector.forget', `must be at least two buckets (2 × ${d.bucket})`);
   return {
     type: 'baseline',
     ...(d.field === undefined ? {} : { field: d.field }),
@@ -134,8 +150,10 @@ function compileBaseline(d: Extract<RuleSpec['detector'], { type: 'baseline' }>)
 function defaultSummary(spec: RuleSpec): string {
   switch (spec.detector.type) {
     case 'baseline':
-      return `${spec.title}: {count} ${spec.detector.field === undefined ? 'events' : `distinct ${spec.detector.field} values`} in {window} for {key}, `
-        + 'usually {mean} ± {deviation}';
+      return (
+        `${spec.title}: {count} ${spec.detector.field === undefined ? 'events' : `distinct ${spec.detector.field} values`} in {window} for {key}, ` +
+        'usually {mean} ± {deviation}'
+      );
     case 'threshold':
       return `${spec.title}: {count} events for {key} within {window}`;
     case 'distinct':
@@ -157,11 +175,14 @@ function defaultSummary(spec: RuleSpec): string {
 function literalSet(match: MatchSpec, field: 'category' | 'method'): ReadonlySet<string> | undefined {
   const condition = match[field];
   if (typeof condition === 'string') return new Set([condition.toLowerCase()]);
-  if (Array.isArray(condition) && condition.every((v) => typeof v === 'string')) return new Set(condition.map((v) => String(v).toLowerCase()));
+  if (Array.isArray(condition) && condition.every((v) => typeof v === 'string'))
+    return new Set(condition.map((v) => String(v).toLowerCase()));
   if (typeof condition === 'object' && !Array.isArray(condition)) {
     const keys = Object.keys(condition).filter((k) => k !== 'ignore_case');
-    if (keys.length === 1 && keys[0] === 'in' && condition.in?.every((v) => typeof v === 'string')) return new Set(condition.in.map((v) => String(v).toLowerCase()));
-    if (keys.length === 1 && keys[0] === 'equals' && typeof condition.equals === 'string') return new Set([condition.equals.toLowerCase()]);
+    if (keys.length === 1 && keys[0] === 'in' && condition.in?.every((v) => typeof v === 'string'))
+      return new Set(condition.in.map((v) => String(v).toLowerCase()));
+    if (keys.length === 1 && keys[0] === 'equals' && typeof condition.equals === 'string')
+      return new Set([condition.equals.toLowerCase()]);
   }
   return undefined;
 }

@@ -1,4 +1,11 @@
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** `500ms`, `30s`, `10m`, `24h`, `30d`, `2w`, or sums such as `1h30m`. */
 export const DURATION_PATTERN = /^(\d+(ms|s|m|h|d|w))+$/;

@@ -154,7 +154,12 @@ export class Engine {
     let rules = byMethod.get(event.method ?? '');
     if (rules === undefined) {
       const method = event.method?.toLowerCase() ?? '';
-      rules = this.rules.filter((r) => r.detector.type !== 'silence' && (r.categories?.has(event.category) ?? true) && (r.methods?.has(method) ?? true));
+      rules = this.rules.filter(
+        (r) =>
+          r.detector.type !== 'silence' &&
+          (r.categories?.has(event.category) ?? true) &&
+          (r.methods?.has(method) ?? true),
+      );
       if (this.cachedMethods < CACHE_LIMIT) {
         byMethod.set(event.method ?? '', rules);
         this.cachedMethods++;
@@ -184,7 +189,8 @@ export class Engine {
     if (!rule.applies(event)) return false;
     const groupKey = this.groupKey(rule.groupBy, event);
     if (groupKey === undefined) return false;
-    const op = (part: DetectorPart): DetectorOp => new PlannedOp(rule.id, groupKey, event.id, timeMs, rule.throttleMs, part);
+    const op = (part: DetectorPart): DetectorOp =>
+      new PlannedOp(rule.id, groupKey, event.id, timeMs, rule.throttleMs, part);
     const d = rule.detector;
     switch (d.type) {
       case 'any':
@@ -201,8 +207,10 @@ export class Engine {
       case 'new_value': {
         const value = event[d.field];
         if (value === undefined) return false;
-        if (d.type === 'distinct') ops.push(op({ detector: 'distinct', value: String(value), windowMs: d.windowMs, count: d.count }));
-        else ops.push(op({ detector: 'new_value', value: String(value), learningMs: d.learningMs, forgetMs: d.forgetMs }));
+        if (d.type === 'distinct')
+          ops.push(op({ detector: 'distinct', value: String(value), windowMs: d.windowMs, count: d.count }));
+        else
+          ops.push(op({ detector: 'new_value', value: String(value), learningMs: d.learningMs, forgetMs: d.forgetMs }));
         break;
       }
       case 'dormant':
@@ -221,7 +229,20 @@ export class Engine {
         if (value === undefined) return false;
         const { bucketMs, decay, learningMs, forgetMs, z, minCount, minDeviation } = d;
         const countValues = d.field !== undefined;
-        ops.push(op({ detector: 'baseline', countValues, value: String(value), bucketMs, decay, learningMs, forgetMs, z, minCount, minDeviation }));
+        ops.push(
+          op({
+            detector: 'baseline',
+            countValues,
+            value: String(value),
+            bucketMs,
+            decay,
+            learningMs,
+            forgetMs,
+            z,
+            minCount,
+            minDeviation,
+          }),
+        );
         break;
       }
       case 'silence':
@@ -247,10 +268,19 @@ function keyOf(rule: CompiledRule, event: AuditEvent): Record<string, string> {
 function windowOf(rule: CompiledRule): string | undefined {
   const d = rule.detector;
   if (d.type === 'baseline') return formatDuration(d.bucketMs);
-  return 'windowMs' in d ? formatDuration(d.windowMs) : d.type === 'silence' || d.type === 'dormant' ? formatDuration(d.afterMs) : undefined;
+  return 'windowMs' in d
+    ? formatDuration(d.windowMs)
+    : d.type === 'silence' || d.type === 'dormant'
+      ? formatDuration(d.afterMs)
+      : undefined;
 }
 
-export function buildAlert(rule: CompiledRule, event: AuditEvent, key: Record<string, string>, result: OpResult): Alert {
+export function buildAlert(
+  rule: CompiledRule,
+  event: AuditEvent,
+  key: Record<string, string>,
+  result: OpResult,
+): Alert {
   const window = windowOf(rule);
   return {
     id: alertId(rule.id, groupKeyText(rule.groupBy, event) ?? '', event.id),

@@ -23,8 +23,19 @@ export class MatchCompileError extends Error {
  * `UnbindAllRolesForPrincipal` on the wire), so they compare case-insensitively.
  */
 export const CASE_INSENSITIVE_FIELDS: ReadonlySet<EventField> = new Set<EventField>([
-  'category', 'method', 'outcome', 'status', 'operation', 'resourceType', 'patternType', 'decidedBy',
-  'role', 'accessType', 'mechanism', 'cloudResourceType', 'exposure',
+  'category',
+  'method',
+  'outcome',
+  'status',
+  'operation',
+  'resourceType',
+  'patternType',
+  'decidedBy',
+  'role',
+  'accessType',
+  'mechanism',
+  'cloudResourceType',
+  'exposure',
 ]);
 
 const TRUE: Predicate = () => true;
@@ -35,14 +46,22 @@ export function compileMatch(spec: MatchSpec, path = 'match', depth = 0): Predic
   const parts: Predicate[] = [];
   for (const [key, value] of Object.entries(spec)) {
     if (value === undefined) continue;
-    if (key === 'all') parts.push(allOf((value as MatchSpec[]).map((m, i) => compileMatch(m, `${path}.all[${i}]`, depth + 1))));
-    else if (key === 'any') parts.push(anyOf((value as MatchSpec[]).map((m, i) => compileMatch(m, `${path}.any[${i}]`, depth + 1))));
+    if (key === 'all')
+      parts.push(allOf((value as MatchSpec[]).map((m, i) => compileMatch(m, `${path}.all[${i}]`, depth + 1))));
+    else if (key === 'any')
+      parts.push(anyOf((value as MatchSpec[]).map((m, i) => compileMatch(m, `${path}.any[${i}]`, depth + 1))));
     else if (key === 'not') {
       const inner = compileMatch(value as MatchSpec, `${path}.not`, depth + 1);
       parts.push((e) => !inner(e));
     } else {
       const field = key as EventField;
-      const test = compileCondition(value as Condition, field, `${path}.${field}`, CASE_INSENSITIVE_FIELDS.has(field), depth);
+      const test = compileCondition(
+        value as Condition,
+        field,
+        `${path}.${field}`,
+        CASE_INSENSITIVE_FIELDS.has(field),
+        depth,
+      );
       parts.push((e) => test(e[field]));
     }
   }
@@ -58,23 +77,38 @@ function anyOf(parts: Predicate[]): Predicate {
   return (e) => parts.some((p) => p(e));
 }
 
-function compileCondition(condition: Condition, field: EventField, path: string, ignoreCase: boolean, depth: number): ValueTest {
+function compileCondition(
+  condition: Condition,
+  field: EventField,
+  path: string,
+  ignoreCase: boolean,
+  depth: number,
+): ValueTest {
   if (Array.isArray(condition)) return compileOps({ in: condition }, field, path, ignoreCase, depth);
   if (typeof condition === 'object') return compileOps(condition, field, path, ignoreCase, depth);
   return compileOps({ equals: condition }, field, path, ignoreCase, depth);
 }
 
-function compileOps(ops: ConditionOps, field: EventField, path: string, defaultIgnoreCase: boolean, depth: number): ValueTest {
+function compileOps(
+  ops: ConditionOps,
+  field: EventField,
+  path: string,
+  defaultIgnoreCase: boolean,
+  depth: number,
+): ValueTest {
   if (depth > MAX_DEPTH) throw new MatchCompileError(path, `nests deeper than ${MAX_DEPTH} levels`);
   const ignoreCase = ops.ignore_case ?? defaultIgnoreCase;
   const fold = (s: string): string => (ignoreCase ? s.toLowerCase() : s);
   const isBoolean = EVENT_FIELDS[field] === 'boolean';
   const tests: ValueTest[] = [];
-  const asString = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? fold(v) : undefined);
+  const asString = (v: string | boolean | undefined): string | undefined =>
+    typeof v === 'string' ? fold(v) : undefined;
 
   const expectType = (value: unknown, op: string): void => {
-    if (isBoolean && typeof value !== 'boolean') throw new MatchCompileError(`${path}.${op}`, `${field} is true or false; compare it with a boolean`);
-    if (!isBoolean && typeof value === 'boolean') throw new MatchCompileError(`${path}.${op}`, `${field} is text; compare it with a string`);
+    if (isBoolean && typeof value !== 'boolean')
+      throw new MatchCompileError(`${path}.${op}`, `${field} is true or false; compare it with a boolean`);
+    if (!isBoolean && typeof value === 'boolean')
+      throw new MatchCompileError(`${path}.${op}`, `${field} is text; compare it with a string`);
   };
   const norm = (v: string | number | boolean): string | boolean => (typeof v === 'boolean' ? v : fold(String(v)));
 
@@ -94,7 +128,11 @@ function compileOps(ops: ConditionOps, field: EventField, path: string, defaultI
     if (isBoolean) throw new MatchCompileError(`${path}.${op}`, `${op} needs a text field; ${field} is true or false`);
     const wants = (Array.isArray(raw) ? raw : [raw]).map(fold);
     const check =
-      op === 'prefix' ? (s: string, w: string) => s.startsWith(w) : op === 'suffix' ? (s: string, w: string) => s.endsWith(w) : (s: string, w: string) => s.includes(w);
+      op === 'prefix'
+        ? (s: string, w: string) => s.startsWith(w)
+        : op === 'suffix'
+          ? (s: string, w: string) => s.endsWith(w)
+          : (s: string, w: string) => s.includes(w);
     tests.push((v) => {
       const s = asString(v);
       return s !== undefined && wants.some((w) => check(s, w));
@@ -109,7 +147,12 @@ function compileOps(ops: ConditionOps, field: EventField, path: string, defaultI
   for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
     const bound = ops[op];
     if (bound === undefined) continue;
-    const cmp = { gt: (a: number) => a > bound, gte: (a: number) => a >= bound, lt: (a: number) => a < bound, lte: (a: number) => a <= bound }[op];
+    const cmp = {
+      gt: (a: number) => a > bound,
+      gte: (a: number) => a >= bound,
+      lt: (a: number) => a < bound,
+      lte: (a: number) => a <= bound,
+    }[op];
     tests.push((v) => typeof v === 'string' && v.trim() !== '' && cmp(Number(v)));
   }
   if (ops.not !== undefined) {
@@ -135,7 +178,10 @@ function compileRegex(pattern: string, ignoreCase: boolean, path: string): Value
   try {
     re = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
   } catch (error) {
-    throw new MatchCompileError(path, `invalid regular expression (RE2 syntax; no backreferences or lookaround): ${(error as Error).message}`);
+    throw new MatchCompileError(
+      path,
+      `invalid regular expression (RE2 syntax; no backreferences or lookaround): ${(error as Error).message}`,
+    );
   }
   const memo = new Map<string, boolean>();
   return (v) => {

@@ -46,7 +46,11 @@ export function ruleFiles(dir: string): string[] {
       if (entry.name.startsWith('.')) continue;
       const path = join(current, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (/\.ya?ml$/.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile()))) found.push(path);
+      else if (
+        /\.ya?ml$/.test(entry.name) &&
+        (entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile()))
+      )
+        found.push(path);
     }
   };
   walk(dir);
@@ -72,7 +76,10 @@ export function loadRules(dirOrDirs: string | readonly string[], hours: Business
       for (const path of found) hashNames.set(path, `${index}\u0000${relative(dir, path)}`);
       files.push(...found);
     } catch (error) {
-      problems.push({ file: dir, message: `cannot read rules directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
+      problems.push({
+        file: dir,
+        message: `cannot read rules directory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      });
     }
   });
   const hash = createHash('sha256');
@@ -85,7 +92,13 @@ export function loadRules(dirOrDirs: string | readonly string[], hours: Business
     parsed.spec.rules.forEach((spec, index) => {
       const other = seen.get(spec.id);
       if (other !== undefined) {
-        problems.push({ file, rule: spec.id, field: 'id', line: parsed.lineOf(['rules', index, 'id']), message: `duplicate rule id (also in ${other})` });
+        problems.push({
+          file,
+          rule: spec.id,
+          field: 'id',
+          line: parsed.lineOf(['rules', index, 'id']),
+          message: `duplicate rule id (also in ${other})`,
+        });
         return;
       }
       seen.set(spec.id, file);
@@ -93,7 +106,13 @@ export function loadRules(dirOrDirs: string | readonly string[], hours: Business
         rules.push(compileRule(spec, file, parsed.spec.version, hours));
       } catch (error) {
         if (!(error instanceof MatchCompileError)) throw error;
-        problems.push({ file, rule: spec.id, field: error.field, line: parsed.lineOf(['rules', index, ...error.field.split(/[.[\]]+/).filter(Boolean)]), message: error.message });
+        problems.push({
+          file,
+          rule: spec.id,
+          field: error.field,
+          line: parsed.lineOf(['rules', index, ...error.field.split(/[.[\]]+/).filter(Boolean)]),
+          message: error.message,
+        });
       }
     });
   }
@@ -119,7 +138,8 @@ function parseRuleFile(path: string, file: string, problems: RuleProblem[]): Par
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const yamlProblems = [...doc.errors, ...doc.warnings];
   if (yamlProblems.length > 0) {
-    for (const e of yamlProblems) problems.push({ file, line: lineCounter.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0]}` });
+    for (const e of yamlProblems)
+      problems.push({ file, line: lineCounter.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0]}` });
     return undefined;
   }
   let raw: unknown;
@@ -132,7 +152,12 @@ function parseRuleFile(path: string, file: string, problems: RuleProblem[]): Par
   const lineOf = (p: ReadonlyArray<string | number>) => nodeLine(doc, lineCounter, p);
   const deep = deepestPath(raw, MAX_NESTING);
   if (deep !== undefined) {
-    problems.push({ file, ...locate(raw, deep), line: lineOf(deep), message: `nests deeper than ${MAX_NESTING} levels` });
+    problems.push({
+      file,
+      ...locate(raw, deep),
+      line: lineOf(deep),
+      message: `nests deeper than ${MAX_NESTING} levels`,
+    });
     return undefined;
   }
   const result = ruleFileSpec.safeParse(raw);
@@ -149,7 +174,9 @@ function parseRuleFile(path: string, file: string, problems: RuleProblem[]): Par
 /** The rule id and field path (`match.not.method`) a document path points into. */
 function locate(raw: unknown, path: ReadonlyArray<string | number>): { rule?: string; field: string } {
   const rule = path[0] === 'rules' && typeof path[1] === 'number' ? ruleIdAt(raw, path[1]) : undefined;
-  const field = (path[0] === 'rules' ? path.slice(2) : path).map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  const field = (path[0] === 'rules' ? path.slice(2) : path)
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`))
+    .join('');
   return { rule, field };
 }
 
@@ -160,7 +187,8 @@ function deepestPath(value: unknown, limit: number): Array<string | number> | un
     const { node, path } = stack.pop()!;
     if (typeof node !== 'object' || node === null) continue;
     if (path.length >= limit) return path;
-    for (const [key, child] of Object.entries(node)) stack.push({ node: child, path: [...path, Array.isArray(node) ? Number(key) : key] });
+    for (const [key, child] of Object.entries(node))
+      stack.push({ node: child, path: [...path, Array.isArray(node) ? Number(key) : key] });
   }
   return undefined;
 }
@@ -175,7 +203,13 @@ function ruleIdAt(raw: unknown, index: number): string | undefined {
 function nodeLine(doc: Document, counter: LineCounter, path: ReadonlyArray<string | number>): number | undefined {
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node !== undefined && node !== null && typeof node === 'object' && (isMap(node) || isSeq(node) || 'range' in node) && node.range) {
+    if (
+      node !== undefined &&
+      node !== null &&
+      typeof node === 'object' &&
+      (isMap(node) || isSeq(node) || 'range' in node) &&
+      node.range
+    ) {
       return counter.linePos(node.range[0]).line;
     }
   }

@@ -47,7 +47,10 @@ export class RuleWatcher {
   /** Starts watching; a directory that cannot be watched is logged and skipped. */
   start(): void {
     this.#sync();
-    this.#log.info({ dirs: this.#dirs.length, watched: this.#watchers.size, debounceMs: this.#debounceMs }, 'watching the rules directories');
+    this.#log.info(
+      { dirs: this.#dirs.length, watched: this.#watchers.size, debounceMs: this.#debounceMs },
+      'watching the rules directories',
+    );
   }
 
   /** Stops watching and cancels a pending reload (one already running finishes). */
@@ -110,7 +113,10 @@ export class RuleWatcher {
         });
         this.#watchers.set(path, watcher);
       } catch (error) {
-        this.#log.warn({ dir: path, err: (error as NodeJS.ErrnoException).code ?? (error as Error).message }, 'cannot watch a rules directory');
+        this.#log.warn(
+          { dir: path, err: (error as NodeJS.ErrnoException).code ?? (error as Error).message },
+          'cannot watch a rules directory',
+        );
       }
     }
   }
@@ -126,7 +132,8 @@ function visibleDirs(dir: string): string[] {
     } catch {
       continue; // gone or unreadable: the loader reports it
     }
-    for (const entry of entries) if (entry.isDirectory() && !entry.name.startsWith('.')) found.push(join(found[i]!, entry.name));
+    for (const entry of entries)
+      if (entry.isDirectory() && !entry.name.startsWith('.')) found.push(join(found[i]!, entry.name));
   }
   return found;
 }

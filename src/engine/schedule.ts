@@ -6,7 +6,13 @@ type Day = (typeof DAYS)[number];
 /** Default business hours: Monday to Friday, 08:00–18:00, UTC, no holidays. */
 export const DEFAULT_BUSINESS_HOURS = {
   timezone: 'UTC',
-  days: { mon: ['08:00-18:00'], tue: ['08:00-18:00'], wed: ['08:00-18:00'], thu: ['08:00-18:00'], fri: ['08:00-18:00'] },
+  days: {
+    mon: ['08:00-18:00'],
+    tue: ['08:00-18:00'],
+    wed: ['08:00-18:00'],
+    thu: ['08:00-18:00'],
+    fri: ['08:00-18:00'],
+  },
   holidays: [] as string[],
 } satisfies BusinessHoursSpec;
 
@@ -42,7 +48,11 @@ export function buildSchedule(spec: BusinessHoursSpec, fallback: BusinessHoursSp
   const days: NonNullable<BusinessHoursSpec['days']> = spec.days ?? fallback.days ?? DEFAULT_BUSINESS_HOURS.days;
   const holidays = new Set(spec.holidays ?? fallback.holidays ?? DEFAULT_BUSINESS_HOURS.holidays);
   const ranges = new Map<Day, Array<[number, number]>>();
-  for (const day of DAYS) ranges.set(day, (days[day] ?? []).map((r) => r.split('-').map(minutes) as [number, number]));
+  for (const day of DAYS)
+    ranges.set(
+      day,
+      (days[day] ?? []).map((r) => r.split('-').map(minutes) as [number, number]),
+    );
   const format = new Intl.DateTimeFormat('en-US', {
     timeZone: timezone,
     hourCycle: 'h23',

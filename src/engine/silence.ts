@@ -28,7 +28,12 @@ export function checkSilence(rule: CompiledRule, lastEventAtMs: number | undefin
     count: 0,
     window,
     events: [],
-    summary: renderSummary(rule.summary, { event: { id: trigger, time, type: '', category: 'other', specversion: '', source: '', outcome: 'unknown' }, count: 0, window, key: {} }),
+    summary: renderSummary(rule.summary, {
+      event: { id: trigger, time, type: '', category: 'other', specversion: '', source: '', outcome: 'unknown' },
+      count: 0,
+      window,
+      key: {},
+    }),
     context: {},
   };
 }

@@ -65,7 +65,9 @@ export function buildServer(o: ServerOptions): FastifyInstance {
         return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
       }
       const result = await reload();
-      return result.ok ? { reloaded: true, rules: result.rules } : reply.code(422).send({ reloaded: false, problems: result.problems });
+      return result.ok
+        ? { reloaded: true, rules: result.rules }
+        : reply.code(422).send({ reloaded: false, problems: result.problems });
     });
   }
   return app;

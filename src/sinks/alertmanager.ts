@@ -81,7 +81,8 @@ export class AlertmanagerSink implements Sink {
     let basicAuth = options.basicAuth;
     if (base.username !== '' || base.password !== '') {
       // fetch refuses URLs with credentials: they become a header instead.
-      if (basicAuth !== undefined) throw problem(name, 'url', 'credentials in the URL and basic_auth cannot both be set');
+      if (basicAuth !== undefined)
+        throw problem(name, 'url', 'credentials in the URL and basic_auth cannot both be set');
       basicAuth = { username: safeDecode(base.username), password: safeDecode(base.password) };
       secrets.push(base.username, base.password);
       base.username = '';
@@ -89,7 +90,12 @@ export class AlertmanagerSink implements Sink {
     }
     if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`;
     this.#url = new URL('api/v2/alerts', base);
-    const { headers, secrets: headerSecrets } = requestHeaders(name, options.headers ?? {}, basicAuth, options.bearerToken);
+    const { headers, secrets: headerSecrets } = requestHeaders(
+      name,
+      options.headers ?? {},
+      basicAuth,
+      options.bearerToken,
+    );
     this.#headers = headers;
     secrets.push(...headerSecrets);
     this.#secrets = [...new Set(secrets.filter((s) => s !== ''))];
@@ -99,12 +105,23 @@ export class AlertmanagerSink implements Sink {
       throw problem(name, 'resolve_after', 'must be from 1m to 30d');
     }
     this.#resolveAfterMs = resolveAfterMs;
-    this.#generatorUrl = options.generatorUrl === undefined ? undefined : sinkUrl(name, 'generator_url', options.generatorUrl).href;
+    this.#generatorUrl =
+      options.generatorUrl === undefined ? undefined : sinkUrl(name, 'generator_url', options.generatorUrl).href;
   }
 
   async deliver(alert: Alert, signal: AbortSignal): Promise<void> {
-    const body = JSON.stringify([alertmanagerAlert(alert, { resolveAfterMs: this.#resolveAfterMs, generatorUrl: this.#generatorUrl })]);
-    await postJson({ sink: this.name, url: this.#url, body, headers: this.#headers, timeoutMs: this.#timeoutMs, signal, secrets: this.#secrets });
+    const body = JSON.stringify([
+      alertmanagerAlert(alert, { resolveAfterMs: this.#resolveAfterMs, generatorUrl: this.#generatorUrl }),
+    ]);
+    await postJson({
+      sink: this.name,
+      url: this.#url,
+      body,
+      headers: this.#headers,
+      timeoutMs: this.#timeoutMs,
+      signal,
+      secrets: this.#secrets,
+    });
   }
 }
 
@@ -116,7 +133,10 @@ export class AlertmanagerSink implements Sink {
  * a replay of old events) would otherwise arrive already resolved, and Alertmanager
  * lists no resolved alert and notifies nobody of one it never saw firing.
  */
-export function alertmanagerAlert(alert: Alert, options: { resolveAfterMs?: number; generatorUrl?: string; now?: number } = {}): AlertmanagerAlert {
+export function alertmanagerAlert(
+  alert: Alert,
+  options: { resolveAfterMs?: number; generatorUrl?: string; now?: number } = {},
+): AlertmanagerAlert {
   const labels: Record<string, string> = {};
   for (const [field, value] of Object.entries(alert.key)) {
     const text = KEY_LABELS.has(field) ? boundedText(value, LABEL_VALUE_MAX) : '';
@@ -165,16 +185,26 @@ function requestHeaders(
     if (!HEADER_NAME.test(header) || RESERVED_HEADERS.has(header.toLowerCase())) {
       throw problem(sink, 'headers', 'a header name is not a valid or allowed HTTP header name');
     }
-    if (!HEADER_VALUE.test(value)) throw problem(sink, 'headers', 'header values must be printable ASCII without line breaks');
+    if (!HEADER_VALUE.test(value))
+      throw problem(sink, 'headers', 'header values must be printable ASCII without line breaks');
     headers[header.toLowerCase()] = value;
     secrets.push(value);
   }
-  if (basicAuth !== undefined && bearerToken !== undefined) throw problem(sink, 'bearer_token', 'basic auth and a bearer token cannot both be set');
-  if (bearerToken !== undefined && !/^[\x21-\x7e]{1,4096}$/.test(bearerToken)) throw problem(sink, 'bearer_token', 'must be printable ASCII without spaces');
-  const credentials = basicAuth === undefined ? undefined : Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString('base64');
-  const authorization = credentials !== undefined ? `Basic ${credentials}` : bearerToken !== undefined ? `Bearer ${bearerToken}` : undefined;
+  if (basicAuth !== undefined && bearerToken !== undefined)
+    throw problem(sink, 'bearer_token', 'basic auth and a bearer token cannot both be set');
+  if (bearerToken !== undefined && !/^[\x21-\x7e]{1,4096}$/.test(bearerToken))
+    throw problem(sink, 'bearer_token', 'must be printable ASCII without spaces');
+  const credentials =
+    basicAuth === undefined ? undefined : Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString('base64');
+  const authorization =
+    credentials !== undefined
+      ? `Basic ${credentials}`
+      : bearerToken !== undefined
+        ? `Bearer ${bearerToken}`
+        : undefined;
   if (authorization !== undefined) {
-    if ('authorization' in headers) throw problem(sink, 'headers', 'an Authorization header and basic auth or a bearer token cannot both be set');
+    if ('authorization' in headers)
+      throw problem(sink, 'headers', 'an Authorization header and basic auth or a bearer token cannot both be set');
     headers.authorization = authorization;
     secrets.push(authorization, credentials ?? '', basicAuth?.password ?? '', bearerToken ?? '');
   }

@@ -62,7 +62,8 @@ export async function postJson(request: PostJsonRequest): Promise<PostJsonRespon
   if (status >= 200 && status < 300) return { status, text };
   const reason = receiverReason(text, request.secrets);
   const message = `HTTP ${status}${reason === '' ? '' : `: ${reason}`}`;
-  if (status >= 300 && status < 400) throw new SinkError(request.sink, `${message} (redirects are not followed)`, false, undefined, status);
+  if (status >= 300 && status < 400)
+    throw new SinkError(request.sink, `${message} (redirects are not followed)`, false, undefined, status);
   const retryable = status === 408 || status === 429 || status >= 500;
   const retryAfterMs = retryable ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
   throw new SinkError(request.sink, message, retryable, retryAfterMs, status);
@@ -113,7 +114,10 @@ export function sinkUrl(sink: string, field: string, value: string): URL {
 export function sinkTimeout(sink: string, timeoutMs: number | undefined): number {
   const value = timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(value) || value < 1 || value > 600_000) {
-    throw new ConfigError([`sink ${sink}: timeoutMs must be a whole number of milliseconds from 1 to 600000`], { sink, field: 'timeoutMs' });
+    throw new ConfigError([`sink ${sink}: timeoutMs must be a whole number of milliseconds from 1 to 600000`], {
+      sink,
+      field: 'timeoutMs',
+    });
   }
   return value;
 }

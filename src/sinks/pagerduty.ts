@@ -27,7 +27,12 @@ export interface PagerDutySinkOptions {
 
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
 
-const SEVERITY: Readonly<Record<Severity, PagerDutySeverity>> = { critical: 'critical', high: 'error', medium: 'warning', low: 'info' };
+const SEVERITY: Readonly<Record<Severity, PagerDutySeverity>> = {
+  critical: 'critical',
+  high: 'error',
+  medium: 'warning',
+  low: 'info',
+};
 
 /** The `payload` of an Events API v2 trigger (no routing key: safe to log or snapshot). */
 export interface PagerDutyPayload {
@@ -56,7 +61,10 @@ export class PagerDutySink implements Sink {
   constructor(options: PagerDutySinkOptions) {
     this.name = options.name;
     if (typeof options.routingKey !== 'string' || !/^\S{1,256}$/.test(options.routingKey)) {
-      throw new ConfigError([`sink ${options.name}: routingKey must be 1 to 256 characters without spaces`], { sink: options.name, field: 'routingKey' });
+      throw new ConfigError([`sink ${options.name}: routingKey must be 1 to 256 characters without spaces`], {
+        sink: options.name,
+        field: 'routingKey',
+      });
     }
     this.#routingKey = options.routingKey;
     this.#url = sinkUrl(options.name, 'url', options.url ?? PAGERDUTY_EVENTS_URL);
@@ -64,8 +72,21 @@ export class PagerDutySink implements Sink {
   }
 
   async deliver(alert: Alert, signal: AbortSignal): Promise<void> {
-    const event = { routing_key: this.#routingKey, event_action: 'trigger', dedup_key: alert.id, client: 'auditwatch', payload: pagerDutyPayload(alert) };
-    await postJson({ sink: this.name, url: this.#url, body: JSON.stringify(event), timeoutMs: this.#timeoutMs, signal, secrets: [this.#routingKey] });
+    const event = {
+      routing_key: this.#routingKey,
+      event_action: 'trigger',
+      dedup_key: alert.id,
+      client: 'auditwatch',
+      payload: pagerDutyPayload(alert),
+    };
+    await postJson({
+      sink: this.name,
+      url: this.#url,
+      body: JSON.stringify(event),
+      timeoutMs: this.#timeoutMs,
+      signal,
+      secrets: [this.#routingKey],
+    });
   }
 }
 
@@ -75,7 +96,9 @@ export class PagerDutySink implements Sink {
  * summary stays within PagerDuty's 1 024 characters.
  */
 export function pagerDutyPayload(alert: Alert): PagerDutyPayload {
-  const where = [alert.context.organization, alert.context.cluster].filter((v): v is string => typeof v === 'string' && v !== '');
+  const where = [alert.context.organization, alert.context.cluster].filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
   const payload: PagerDutyPayload = {
     summary: boundedText(`[${alert.severity}] ${alert.title}: ${alert.summary}`, PAGERDUTY_SUMMARY_MAX),
     source: boundedText(['auditwatch', ...where].join('/'), MAX_VALUE),
@@ -89,7 +112,9 @@ export function pagerDutyPayload(alert: Alert): PagerDutyPayload {
       count: alert.count,
       ...(alert.window === undefined ? {} : { window: alert.window }),
       events: alert.events.slice(0, MAX_LISTED).map((id) => boundedText(id, MAX_VALUE)),
-      ...(alert.values === undefined ? {} : { values: alert.values.slice(0, MAX_LISTED).map((v) => boundedText(v, MAX_VALUE)) }),
+      ...(alert.values === undefined
+        ? {}
+        : { values: alert.values.slice(0, MAX_LISTED).map((v) => boundedText(v, MAX_VALUE)) }),
       context: mapValues(alert.context),
       trigger: boundedText(alert.trigger, MAX_VALUE),
       alert_id: alert.id,
@@ -106,7 +131,8 @@ export function pagerDutyPayload(alert: Alert): PagerDutyPayload {
 function mapValues(record: Record<string, string | boolean | undefined>): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = {};
   for (const [name, value] of Object.entries(record)) {
-    if (value !== undefined) out[boundedText(name, 64)] = typeof value === 'boolean' ? value : boundedText(value, MAX_VALUE);
+    if (value !== undefined)
+      out[boundedText(name, 64)] = typeof value === 'boolean' ? value : boundedText(value, MAX_VALUE);
   }
   return out;
 }

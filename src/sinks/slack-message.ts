@@ -58,16 +58,32 @@ export function slackMessage(alert: Alert): SlackMessage {
     ...keyFields(alert.key),
   ];
   const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: slackPlain(alert.title, SLACK_LIMITS.headerText) || 'auditwatch alert', emoji: false } },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: slackPlain(alert.title, SLACK_LIMITS.headerText) || 'auditwatch alert',
+        emoji: false,
+      },
+    },
     section(slackText(alert.summary, SLACK_LIMITS.sectionText)),
     { type: 'section', fields },
   ];
-  const context = Object.entries(alert.context).map(([name, value]) => `*${slackText(name, 40)}:* ${slackCode(String(value), MAX_VALUE)}`);
+  const context = Object.entries(alert.context).map(
+    ([name, value]) => `*${slackText(name, 40)}:* ${slackCode(String(value), MAX_VALUE)}`,
+  );
   if (context.length > 0) blocks.push(section(joinBounded(['*Context*', ...context], '\n', SLACK_LIMITS.sectionText)));
   blocks.push(section(listed('Evidence events', alert.events)));
-  if (alert.values !== undefined && alert.values.length > 0) blocks.push(section(listed('Distinct values', alert.values)));
+  if (alert.values !== undefined && alert.values.length > 0)
+    blocks.push(section(listed('Distinct values', alert.values)));
   const footer = [`alert ${slackCode(alert.id, 80)}`, `rule version ${slackCode(alert.ruleVersion, 60)}`];
-  if (alert.tags.length > 0) footer.push(`tags ${alert.tags.slice(0, MAX_LISTED).map((tag) => slackCode(tag, 80)).join(' ')}`);
+  if (alert.tags.length > 0)
+    footer.push(
+      `tags ${alert.tags
+        .slice(0, MAX_LISTED)
+        .map((tag) => slackCode(tag, 80))
+        .join(' ')}`,
+    );
   blocks.push({ type: 'context', elements: [mrkdwn(joinBounded(footer, ' · ', SLACK_LIMITS.fieldText))] });
 
   const title = slackText(alert.title, SLACK_LIMITS.headerText);
@@ -93,7 +109,9 @@ function keyFields(key: Record<string, string>): SlackTextObject[] {
   const entries = Object.entries(key);
   if (entries.length <= MAX_KEY_FIELDS) return entries.map(([name, value]) => field(name, slackCode(value, MAX_VALUE)));
   const shown = entries.slice(0, MAX_KEY_FIELDS - 1).map(([name, value]) => field(name, slackCode(value, MAX_VALUE)));
-  const rest = entries.slice(MAX_KEY_FIELDS - 1).map(([name, value]) => `${slackText(name, 40)} ${slackCode(value, 100)}`);
+  const rest = entries
+    .slice(MAX_KEY_FIELDS - 1)
+    .map(([name, value]) => `${slackText(name, 40)} ${slackCode(value, 100)}`);
   return [...shown, field('More key fields', joinBounded(rest, '\n', 1800))];
 }
 

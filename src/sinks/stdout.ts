@@ -35,11 +35,14 @@ export class StdoutSink implements Sink {
     if (signal.aborted) throw new SinkError(this.name, 'aborted', true);
     if (this.#failure !== undefined) throw new SinkError(this.name, `stream failed (${this.#failure})`, false);
     if (this.#stream.destroyed || this.#stream.writableEnded) throw new SinkError(this.name, 'stream is closed', false);
-    const line = `${JSON.stringify(alert).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}\n`;
+    const line = `${JSON.stringify(alert)
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029')}\n`;
     await new Promise<void>((resolve, reject) => {
       this.#stream.write(line, (error) => {
         if (error === null || error === undefined) resolve();
-        else reject(new SinkError(this.name, `write failed (${(error as NodeJS.ErrnoException).code ?? 'error'})`, false));
+        else
+          reject(new SinkError(this.name, `write failed (${(error as NodeJS.ErrnoException).code ?? 'error'})`, false));
       });
     });
   }

@@ -31,7 +31,8 @@ export function webhookKey(secret: string, sink = 'webhook'): Buffer {
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw invalid;
     const key = Buffer.from(encoded, 'base64');
     // Buffer.from ignores what it cannot decode; re-encoding shows whether it was all valid.
-    if (key.toString('base64').replace(/=+$/, '') !== encoded.replace(/=+$/, '') || key.length < MIN_KEY_BYTES) throw invalid;
+    if (key.toString('base64').replace(/=+$/, '') !== encoded.replace(/=+$/, '') || key.length < MIN_KEY_BYTES)
+      throw invalid;
     return key;
   }
   if (!/^[\x21-\x7e]+$/.test(secret) || secret.length < MIN_KEY_BYTES) throw invalid;
@@ -48,8 +49,7 @@ export function signWebhook(key: Buffer, id: string, timestampSec: number, body:
 export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
 
 export type WebhookVerification =
-  | { ok: true; id: string; timestampSec: number }
-  | { ok: false; reason: 'headers' | 'timestamp' | 'signature' };
+  { ok: true; id: string; timestampSec: number } | { ok: false; reason: 'headers' | 'timestamp' | 'signature' };
 
 /**
  * Verifies a Standard Webhooks delivery: the three headers are present, the
@@ -68,7 +68,8 @@ export function verifyWebhookSignature(
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
-  if (id === undefined || timestamp === undefined || signatures === undefined || id === '') return { ok: false, reason: 'headers' };
+  if (id === undefined || timestamp === undefined || signatures === undefined || id === '')
+    return { ok: false, reason: 'headers' };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'timestamp' };
   const timestampSec = Number(timestamp);
   if (Math.abs(nowMs / 1000 - timestampSec) > toleranceSec) return { ok: false, reason: 'timestamp' };

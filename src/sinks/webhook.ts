@@ -65,6 +65,14 @@ export class WebhookSink implements Sink {
       'webhook-timestamp': String(timestampSec),
       'webhook-signature': signWebhook(this.#key, alert.id, timestampSec, body),
     };
-    await postJson({ sink: this.name, url: this.#url, body, headers, timeoutMs: this.#timeoutMs, signal, secrets: this.#secrets });
+    await postJson({
+      sink: this.name,
+      url: this.#url,
+      body,
+      headers,
+      timeoutMs: this.#timeoutMs,
+      signal,
+      secrets: this.#secrets,
+    });
   }
 }

@@ -86,19 +86,31 @@ export class BatchProcessor {
     const first = await this.attempt(p, events);
     if (first !== 'failed') return first === 'done';
     const { topic, partition } = p.batch;
-    this.o.log.warn({ topic, partition, records: records.length }, 'processing a chunk keeps failing; going record by record to find the poison');
+    this.o.log.warn(
+      { topic, partition, records: records.length },
+      'processing a chunk keeps failing; going record by record to find the poison',
+    );
     const poison: DeadRecord[] = [];
     for (const record of records) {
       const outcome = await this.attempt(p, [record.decoded]);
       if (outcome === 'revoked') return false;
       if (outcome !== 'failed') continue;
-      poison.push({ topic, partition, message: record.message, reason: 'processing_error', detail: 'processing failed on every attempt' });
+      poison.push({
+        topic,
+        partition,
+        message: record.message,
+        reason: 'processing_error',
+        detail: 'processing failed on every attempt',
+      });
     }
     for (const record of poison) {
       this.o.metrics.recordsSkipped.inc({ reason: 'processing_error' });
       const to = this.o.deadLetters.topic === undefined ? 'skipped' : 'sent to the dead-letter topic';
       const { offset } = record.message;
-      this.o.log.error({ topic, partition, offset, reason: record.reason }, `poison record: processing failed ${PROCESSING_ATTEMPTS} times; ${to}`);
+      this.o.log.error(
+        { topic, partition, offset, reason: record.reason },
+        `poison record: processing failed ${PROCESSING_ATTEMPTS} times; ${to}`,
+      );
     }
     return this.sendToDeadLetters(p, poison);
   }
@@ -121,7 +133,7 @@ export class BatchProcessor {
   private async attempt(p: EachBatchPayload, events: Decoded[]): Promise<'done' | 'failed' | 'revoked'> {
     const { topic, partition } = p.batch;
     let outages = 0;
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       try {
         await this.o.handle(events);
         if (outages > 0) {
@@ -133,13 +145,20 @@ export class BatchProcessor {
         const message = (error as Error).message;
         if (isRedisOutage(error)) {
           this.o.metrics.redisErrors.inc();
-          if (outages === 0) this.o.log.error({ topic, partition, err: message }, 'processing failed (Redis outage start); pausing the partition, retrying');
+          if (outages === 0)
+            this.o.log.error(
+              { topic, partition, err: message },
+              'processing failed (Redis outage start); pausing the partition, retrying',
+            );
           await sleep(Math.min(MAX_OUTAGE_BACKOFF_MS, 250 * 2 ** outages++));
           if (!(await this.stillOurs(p, OUTAGE))) return 'revoked';
           continue;
         }
         failures++;
-        this.o.log.warn({ topic, partition, err: message, attempt: failures, records: events.length }, 'processing failed');
+        this.o.log.warn(
+          { topic, partition, err: message, attempt: failures, records: events.length },
+          'processing failed',
+        );
         if (failures >= PROCESSING_ATTEMPTS) return 'failed';
         await sleep(PROCESSING_BACKOFF_MS * 2 ** (failures - 1));
         if (!(await this.stillOurs(p))) return 'revoked';
@@ -161,7 +180,10 @@ export class BatchProcessor {
       await p.heartbeat();
     } catch (error) {
       if (isRebalanceError(error)) {
-        this.o.log.info({ topic: p.batch.topic, partition: p.batch.partition }, 'rebalance while retrying; leaving the batch so the consumer can re-join');
+        this.o.log.info(
+          { topic: p.batch.topic, partition: p.batch.partition },
+          'rebalance while retrying; leaving the batch so the consumer can re-join',
+        );
         throw error;
       }
       // Other heartbeat failures (the broker away) are KafkaJS's to handle; the retry goes on.
@@ -169,12 +191,19 @@ export class BatchProcessor {
     return true;
   }
 
-  private decode(topic: string, partition: number, messages: KafkaMessage[]): { records: DecodedRecord[]; dead: DeadRecord[] } {
+  private decode(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+  ): { records: DecodedRecord[]; dead: DeadRecord[] } {
     const records: DecodedRecord[] = [];
     const dead: DeadRecord[] = [];
     const now = Date.now();
     for (const message of messages) {
-      const result = decodeRecord(message.value, { maxBytes: this.o.maxEventBytes, fallbackTimeMs: Number(message.timestamp) });
+      const result = decodeRecord(message.value, {
+        maxBytes: this.o.maxEventBytes,
+        fallbackTimeMs: Number(message.timestamp),
+      });
       if (result.ok) {
         records.push({ message, decoded: result });
         this.o.metrics.eventsConsumed.inc({ category: this.o.metrics.category(result.event.category) });
@@ -182,7 +211,10 @@ export class BatchProcessor {
       } else {
         this.o.metrics.decodeFailures.inc({ reason: result.reason });
         const { offset } = message;
-        this.o.log.warn({ topic, partition, offset, reason: result.reason, detail: result.message }, 'skipped a record that is not an audit event');
+        this.o.log.warn(
+          { topic, partition, offset, reason: result.reason, detail: result.message },
+          'skipped a record that is not an audit event',
+        );
         dead.push({ topic, partition, message, reason: result.reason, detail: result.message });
       }
     }

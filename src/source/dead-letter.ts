@@ -57,7 +57,11 @@ export class DeadLetterTopic {
     const messages = records.map(({ topic, partition, message, reason, detail }) => ({
       key: message.key,
       value: message.value,
-      headers: { 'auditwatch-reason': reason, 'auditwatch-error': detail, 'auditwatch-source': `${topic}/${partition}/${message.offset}` },
+      headers: {
+        'auditwatch-reason': reason,
+        'auditwatch-error': detail,
+        'auditwatch-source': `${topic}/${partition}/${message.offset}`,
+      },
     }));
     for (let attempt = 0; ; attempt++) {
       try {
@@ -65,7 +69,11 @@ export class DeadLetterTopic {
         return true;
       } catch (error) {
         if (isFatalKafkaError(error)) throw error;
-        if (attempt === 0) this.log.error({ err: (error as Error).message, records: records.length }, 'dead-letter topic unavailable; retrying');
+        if (attempt === 0)
+          this.log.error(
+            { err: (error as Error).message, records: records.length },
+            'dead-letter topic unavailable; retrying',
+          );
         await sleep(Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt));
         if (!(await stillOurs())) return false;
       }

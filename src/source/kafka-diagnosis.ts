@@ -16,15 +16,22 @@ export const REPEAT_MS = 60_000;
 
 const TLS_REASON = /certificate|TLS|SSL|altnames|issuer/i;
 const CREDENTIALS_HINT =
-  'check AUDITWATCH_KAFKA_SASL_USERNAME and AUDITWATCH_KAFKA_SASL_PASSWORD (on Confluent Cloud: an API key and secret of the audit-log cluster) and AUDITWATCH_KAFKA_SASL_MECHANISM';
+  'check AUDITWATCH_KAFKA_SASL_USERNAME and AUDITWATCH_KAFKA_SASL_PASSWORD ' +
+  '(on Confluent Cloud: an API key and secret of the audit-log cluster) and AUDITWATCH_KAFKA_SASL_MECHANISM';
 
-const TOPIC_HINT = 'the SASL user needs READ on the topic AUDITWATCH_KAFKA_TOPIC (on Confluent Cloud: a key of the audit-log cluster, which has it)';
+const TOPIC_HINT =
+  'the SASL user needs READ on the topic AUDITWATCH_KAFKA_TOPIC (on Confluent Cloud: a key of the audit-log cluster, which has it)';
 const GROUP_HINT = 'the SASL user needs READ on the consumer group AUDITWATCH_KAFKA_GROUP_ID';
 
 function tlsHint(reason: string): string {
-  if (/altnames/i.test(reason)) return 'the broker certificate does not name the host in AUDITWATCH_KAFKA_BROKERS: use the host name the certificate was issued for';
-  if (/disconnected before secure TLS/i.test(reason)) return 'the broker closed the connection during the TLS handshake: is this a TLS (SSL or SASL_SSL) listener? Otherwise set AUDITWATCH_KAFKA_SSL=false';
-  return 'the broker certificate is not signed by a trusted CA: for a private broker set AUDITWATCH_KAFKA_SSL_CA_FILE to its CA bundle (PEM); Confluent Cloud needs none';
+  if (/altnames/i.test(reason))
+    return 'the broker certificate does not name the host in AUDITWATCH_KAFKA_BROKERS: use the host name the certificate was issued for';
+  if (/disconnected before secure TLS/i.test(reason))
+    return 'the broker closed the connection during the TLS handshake: is this a TLS (SSL or SASL_SSL) listener? Otherwise set AUDITWATCH_KAFKA_SSL=false';
+  return (
+    'the broker certificate is not signed by a trusted CA: ' +
+    'for a private broker set AUDITWATCH_KAFKA_SSL_CA_FILE to its CA bundle (PEM); Confluent Cloud needs none'
+  );
 }
 
 /**
@@ -36,7 +43,11 @@ export function diagnoseKafkaMessage(message: string, ssl: boolean): KafkaDiagno
   const sasl = /SASL .+? authentication failed: (.*)$/.exec(message);
   if (sasl !== null) return { code: ErrorCode.kafkaAuth, reason: sasl[1]!, hint: CREDENTIALS_HINT };
   if (/SASL \S+ mechanism is not supported by the server/.test(message)) {
-    return { code: ErrorCode.kafkaAuth, reason: message, hint: 'set AUDITWATCH_KAFKA_SASL_MECHANISM to one the listener enables (Confluent Cloud: plain)' };
+    return {
+      code: ErrorCode.kafkaAuth,
+      reason: message,
+      hint: 'set AUDITWATCH_KAFKA_SASL_MECHANISM to one the listener enables (Confluent Cloud: plain)',
+    };
   }
   const denied = /Not authorized to access (topics|group)/.exec(message);
   if (denied !== null) {
@@ -47,13 +58,17 @@ export function diagnoseKafkaMessage(message: string, ssl: boolean): KafkaDiagno
   if (connection !== null) {
     const reason = connection[1]!;
     if (ssl && TLS_REASON.test(reason)) return { code: ErrorCode.kafkaTls, reason, hint: tlsHint(reason) };
-    return { code: ErrorCode.kafkaConnect, reason, hint: 'check AUDITWATCH_KAFKA_BROKERS and that the brokers are reachable from here' };
+    return {
+      code: ErrorCode.kafkaConnect,
+      reason,
+      hint: 'check AUDITWATCH_KAFKA_BROKERS and that the brokers are reachable from here',
+    };
   }
   if (/^Connection timeout$|^Closed connection$/.test(message)) {
     // A TLS listener drops a client that speaks plaintext to it without an answer.
     const hint = ssl
       ? 'check AUDITWATCH_KAFKA_BROKERS and that the brokers are reachable from here'
-      : 'the broker closed the connection or did not answer; if its listener uses TLS (Confluent Cloud\'s do), set AUDITWATCH_KAFKA_SSL=true';
+      : "the broker closed the connection or did not answer; if its listener uses TLS (Confluent Cloud's do), set AUDITWATCH_KAFKA_SSL=true";
     return { code: ErrorCode.kafkaConnect, reason: message, hint };
   }
   return undefined;
@@ -79,7 +94,10 @@ export function kafkaLogCreator(log: Logger, ssl: boolean, now: () => number = D
       if (at - (lastLogged.get(key) ?? -Infinity) < REPEAT_MS) return;
       lastLogged.set(key, at);
       const broker = typeof entry.broker === 'string' ? { broker: entry.broker } : {};
-      log.error({ code: diagnosis.code, ...broker, reason: diagnosis.reason, hint: diagnosis.hint }, messageFor(diagnosis.code));
+      log.error(
+        { code: diagnosis.code, ...broker, reason: diagnosis.reason, hint: diagnosis.hint },
+        messageFor(diagnosis.code),
+      );
     };
 }
 
@@ -100,7 +118,11 @@ export function rootCause(error: unknown): Error & { type?: string } {
   return e;
 }
 
-const AUTHORIZATION_TYPES = new Set(['TOPIC_AUTHORIZATION_FAILED', 'GROUP_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED']);
+const AUTHORIZATION_TYPES = new Set([
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+]);
 
 /** True when a KafkaJS error says the topic does not exist (UNKNOWN_TOPIC_OR_PARTITION, possibly wrapped). */
 export function isUnknownTopic(error: unknown): boolean {
@@ -114,13 +136,22 @@ export function isUnknownTopic(error: unknown): boolean {
  */
 export function isFatalKafkaError(error: unknown): boolean {
   const cause = rootCause(error);
-  return cause.name === 'KafkaJSSASLAuthenticationError' || isUnknownTopic(cause) || AUTHORIZATION_TYPES.has(cause.type ?? '');
+  return (
+    cause.name === 'KafkaJSSASLAuthenticationError' ||
+    isUnknownTopic(cause) ||
+    AUTHORIZATION_TYPES.has(cause.type ?? '')
+  );
 }
 
 /** A rebalance error from heartbeat() or a commit: the partition is no longer ours until the consumer rejoins. */
 export function isRebalanceError(error: unknown): boolean {
   const type = (error as { type?: string } | undefined)?.type;
-  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID';
+  return (
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID'
+  );
 }
 
 /**
@@ -136,15 +167,19 @@ export function diagnoseKafkaFailure(error: unknown, role: KafkaRole, ssl: boole
     return diagnoseKafkaMessage(cause.message, ssl) ?? { code: ErrorCode.kafkaAuth, reason, hint: CREDENTIALS_HINT };
   }
   if (isUnknownTopic(cause)) {
-    const hint = role === 'source'
-      ? 'check AUDITWATCH_KAFKA_TOPIC (Confluent Cloud: confluent-audit-log-events, on the audit-log cluster); it may have been deleted'
-      : 'create the dead-letter topic AUDITWATCH_KAFKA_DLQ_TOPIC, or unset it';
+    const hint =
+      role === 'source'
+        ? 'check AUDITWATCH_KAFKA_TOPIC (Confluent Cloud: confluent-audit-log-events, on the audit-log cluster); it may have been deleted'
+        : 'create the dead-letter topic AUDITWATCH_KAFKA_DLQ_TOPIC, or unset it';
     return { code: ErrorCode.kafkaTopic, reason: `${variable} does not exist (${cause.message})`, hint };
   }
   if (cause.type === 'GROUP_AUTHORIZATION_FAILED') return { code: ErrorCode.kafkaAuthz, reason, hint: GROUP_HINT };
   if (AUTHORIZATION_TYPES.has(cause.type ?? '')) {
     // A broker answers "not authorized" also for a topic that does not exist, when the user may not see it.
-    const hint = role === 'source' ? TOPIC_HINT : 'the SASL user needs WRITE (and DESCRIBE) on the topic AUDITWATCH_KAFKA_DLQ_TOPIC, or unset it';
+    const hint =
+      role === 'source'
+        ? TOPIC_HINT
+        : 'the SASL user needs WRITE (and DESCRIBE) on the topic AUDITWATCH_KAFKA_DLQ_TOPIC, or unset it';
     return { code: ErrorCode.kafkaAuthz, reason, hint };
   }
   if (cause.name === 'KafkaJSGroupCoordinatorNotFound') {
@@ -152,6 +187,7 @@ export function diagnoseKafkaFailure(error: unknown, role: KafkaRole, ssl: boole
     const hint = `no broker named a coordinator for the consumer group; if a line with ${ErrorCode.kafkaAuthz} precedes this one, ${GROUP_HINT}`;
     return { code: ErrorCode.kafkaConsumer, reason, hint };
   }
-  const hint = 'the Kafka consumer stopped and KafkaJS does not restart it after this error; a restart of the service may help';
+  const hint =
+    'the Kafka consumer stopped and KafkaJS does not restart it after this error; a restart of the service may help';
   return { code: ErrorCode.kafkaConsumer, reason, hint };
 }

@@ -4,7 +4,13 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { BatchProcessor, type BatchHandler } from './batch-processor.js';
 import { DeadLetterTopic } from './dead-letter.js';
-import { diagnoseKafkaFailure, isUnknownTopic, kafkaLogCreator, type KafkaDiagnosis, type KafkaRole } from './kafka-diagnosis.js';
+import {
+  diagnoseKafkaFailure,
+  isUnknownTopic,
+  kafkaLogCreator,
+  type KafkaDiagnosis,
+  type KafkaRole,
+} from './kafka-diagnosis.js';
 import { PartitionHealth } from './partition-health.js';
 
 export type { BatchHandler } from './batch-processor.js';
@@ -61,7 +67,9 @@ export class KafkaSource {
       clientId: c.clientId,
       brokers: c.brokers,
       ssl: c.ssl === false ? false : c.ssl.ca === undefined ? true : { ca: [c.ssl.ca] },
-      ...(c.sasl ? { sasl: { mechanism: c.sasl.mechanism, username: c.sasl.username, password: c.sasl.password } as SASLOptions } : {}),
+      ...(c.sasl
+        ? { sasl: { mechanism: c.sasl.mechanism, username: c.sasl.username, password: c.sasl.password } as SASLOptions }
+        : {}),
       // Only errors, and of those only connection, TLS, authentication and authorization failures, explained (kafka-diagnosis.ts).
       logLevel: logLevel.ERROR,
       logCreator: kafkaLogCreator(o.log, c.ssl !== false),
@@ -77,7 +85,14 @@ export class KafkaSource {
       allowAutoTopicCreation: false,
       // Bounded (≈ 10 s), so that a lasting error crashes the consumer and comes to restartOnFailure to be judged;
       // with unbounded retries a deleted topic was fetched from forever. Every field set: NODE_ENV=test changes KafkaJS's defaults.
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000, multiplier: 2, factor: 0.2, restartOnFailure: (error) => this.restartOnFailure(error) },
+      retry: {
+        retries: 5,
+        initialRetryTime: 300,
+        maxRetryTime: 10_000,
+        multiplier: 2,
+        factor: 0.2,
+        restartOnFailure: (error) => this.restartOnFailure(error),
+      },
     });
     this.admin = this.kafka.admin();
     this.deadLetters = new DeadLetterTopic(this.kafka, c.deadLetterTopic, o.log);
@@ -160,7 +175,10 @@ export class KafkaSource {
     this.failed = true;
     this.joined = false;
     const diagnosis = diagnoseKafkaFailure(error, role, this.o.config.ssl !== false);
-    this.o.log.error({ code: diagnosis.code, reason: diagnosis.reason, hint: diagnosis.hint }, 'kafka consumer cannot continue; stopping the service');
+    this.o.log.error(
+      { code: diagnosis.code, reason: diagnosis.reason, hint: diagnosis.hint },
+      'kafka consumer cannot continue; stopping the service',
+    );
     this.o.onFatal(diagnosis);
   }
 

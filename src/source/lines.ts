@@ -28,7 +28,10 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
  * readLines, one array of lines per input chunk: a consumer that loops over
  * the array pays one async step per chunk instead of one per line.
  */
-export async function* readLineChunks(input: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<InputLine[]> {
+export async function* readLineChunks(
+  input: AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): AsyncGenerator<InputLine[]> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let oversize = false;

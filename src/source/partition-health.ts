@@ -24,6 +24,8 @@ export class PartitionHealth {
   problems(): string[] {
     const byReason = new Map<string, string[]>();
     for (const [partition, reason] of this.failing) byReason.set(reason, [...(byReason.get(reason) ?? []), partition]);
-    return [...byReason].map(([reason, partitions]) => `processing paused: ${reason} (${partitions.sort().join(', ')})`);
+    return [...byReason].map(
+      ([reason, partitions]) => `processing paused: ${reason} (${partitions.sort().join(', ')})`,
+    );
   }
 }

@@ -31,7 +31,10 @@ export class ReorderBuffer {
     this.sinceCheck = 0;
     this.mergeArrivals();
     // Sorted, what is ready is a prefix: the events at or before the cutoff, then any beyond the bound.
-    const ready = Math.max(firstWhere(this.held, (e) => e.timeMs > this.newestMs - this.latenessMs), this.held.length - this.maxEvents);
+    const ready = Math.max(
+      firstWhere(this.held, (e) => e.timeMs > this.newestMs - this.latenessMs),
+      this.held.length - this.maxEvents,
+    );
     return this.dedupe(this.held.splice(0, ready));
   }
 
@@ -77,7 +80,8 @@ function mergeSorted(earlier: Decoded[], later: readonly Decoded[]): Decoded[] {
   const merged = start === earlier.length ? earlier : earlier.slice(0, start);
   let i = start;
   let j = 0;
-  while (i < earlier.length && j < later.length) merged.push(byEventTime(earlier[i]!, later[j]!) <= 0 ? earlier[i++]! : later[j++]!);
+  while (i < earlier.length && j < later.length)
+    merged.push(byEventTime(earlier[i]!, later[j]!) <= 0 ? earlier[i++]! : later[j++]!);
   while (i < earlier.length) merged.push(earlier[i++]!);
   while (j < later.length) merged.push(later[j++]!);
   return merged;

@@ -1,4 +1,12 @@
-import { MAX_EVIDENCE, spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
+import {
+  MAX_EVIDENCE,
+  spanOf,
+  TTL_MARGIN_MS,
+  type DetectorOp,
+  type OpResult,
+  type OpStatus,
+  type StateStore,
+} from './state-store.js';
 import { applyBaseline, BaselineState } from './baseline.js';
 import { memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
 import { decisionId } from './memory-decisions.js';
@@ -97,7 +105,11 @@ export class MemoryStateStore implements StateStore {
     const { count: n, members: values } = densest(e.zset, op.timeMs, op.windowMs);
     trim(e.zset, op.timeMs - 2 * op.windowMs, memberCap(op.count), e.hash);
     if (n < op.count) return quiet(n);
-    const result = this.decide(op, n, values.map((v) => e.hash.get(v) ?? ''));
+    const result = this.decide(
+      op,
+      n,
+      values.map((v) => e.hash.get(v) ?? ''),
+    );
     return result.status === 'fire' ? { ...result, values } : result;
   }
 
@@ -144,7 +156,9 @@ export class MemoryStateStore implements StateStore {
       // A late A: is there already a B after it that now has enough A events before it?
       // Most keys never see a B: look without creating the set (it would be kept for the key's span).
       if (e.laterIfAny === undefined) return quiet(0);
-      const laters = entriesIn(e.laterIfAny, op.timeMs, op.timeMs + op.windowMs).sort(byTime).slice(0, 10);
+      const laters = entriesIn(e.laterIfAny, op.timeMs, op.timeMs + op.windowMs)
+        .sort(byTime)
+        .slice(0, 10);
       b = laters.map(([, t]) => t).find((t) => countIn(e.zset, t - op.windowMs, t) >= op.count);
       if (b === undefined) return quiet(0);
     } else {

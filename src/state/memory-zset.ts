@@ -66,7 +66,13 @@ export function trim(zset: Map<string, number>, before: number, keep: number, al
   const excess = zset.size - keep;
   if (excess <= 0) return;
   // Usually one over the cap (one was just added): find it in one pass rather than sorting the set on every add.
-  const oldest = excess === 1 ? [oldestOf(zset)] : [...zset].sort(byTime).slice(0, excess).map(([member]) => member);
+  const oldest =
+    excess === 1
+      ? [oldestOf(zset)]
+      : [...zset]
+          .sort(byTime)
+          .slice(0, excess)
+          .map(([member]) => member);
   for (const member of oldest) {
     zset.delete(member);
     alsoFrom?.delete(member);

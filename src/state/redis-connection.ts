@@ -47,7 +47,11 @@ export async function checkEvictionPolicy(client: RedisClient, log: Logger): Pro
     const info = await node.info('memory').catch(() => '');
     const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
     if (policy !== undefined && policy !== 'noeviction') {
-      log.warn({ node: `${node.options.host}:${node.options.port}`, maxmemoryPolicy: policy }, 'IMPORTANT: Redis maxmemory-policy is not noeviction: under memory pressure it will evict rule state and queued alerts; set maxmemory-policy noeviction');
+      log.warn(
+        { node: `${node.options.host}:${node.options.port}`, maxmemoryPolicy: policy },
+        'IMPORTANT: Redis maxmemory-policy is not noeviction: under memory pressure it will evict rule state ' +
+          'and queued alerts; set maxmemory-policy noeviction',
+      );
     }
   }
 }

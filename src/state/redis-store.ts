@@ -5,7 +5,14 @@ import { BASELINE_VALUES_KEPT, keyTag, memberCap, NEW_VALUES_DROPPED, NEW_VALUES
 import type { QuietCache } from './quiet-cache.js';
 import type { RedisClient } from './redis-connection.js';
 import { defineScripts, loadScripts, type LuaScript } from './scripts.js';
-import { spanOf, TTL_MARGIN_MS, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
+import {
+  spanOf,
+  TTL_MARGIN_MS,
+  type DetectorOp,
+  type OpResult,
+  type OpStatus,
+  type StateStore,
+} from './state-store.js';
 
 const STATUS: readonly OpStatus[] = ['quiet', 'fire', 'throttled'];
 
@@ -61,7 +68,8 @@ export class RedisStateStore implements StateStore {
         replies.forEach((reply, j) => {
           const op = ops[indexes[j]!]!;
           // A third element is the newest time recorded, only in a fresh reply (new_value, dormant).
-          if (this.quiet !== undefined && (reply as Reply).length > 2) this.quiet.learn(op, Number((reply as Reply)[2]));
+          if (this.quiet !== undefined && (reply as Reply).length > 2)
+            this.quiet.learn(op, Number((reply as Reply)[2]));
           results[indexes[j]!] = toResult(op, reply as Reply);
         });
       }),
@@ -111,22 +119,100 @@ export class RedisStateStore implements StateStore {
     return (p) => {
       switch (op.detector) {
         case 'fire':
-          return this.invoke(p, 'fire', [throttleKey, decisions], [op.alertId, op.timeMs, op.throttleMs, op.eventId, ttl]);
+          return this.invoke(
+            p,
+            'fire',
+            [throttleKey, decisions],
+            [op.alertId, op.timeMs, op.throttleMs, op.eventId, ttl],
+          );
         case 'threshold':
-          return this.invoke(p, 'threshold', [key('events'), throttleKey, decisions], [op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+          return this.invoke(
+            p,
+            'threshold',
+            [key('events'), throttleKey, decisions],
+            [op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)],
+          );
         case 'distinct':
-          return this.invoke(p, 'distinct', [key('values'), key('value-events'), throttleKey, decisions], [op.eventId, op.timeMs, op.value, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+          return this.invoke(
+            p,
+            'distinct',
+            [key('values'), key('value-events'), throttleKey, decisions],
+            [
+              op.eventId,
+              op.timeMs,
+              op.value,
+              op.windowMs,
+              op.count,
+              ttl,
+              op.throttleMs,
+              op.alertId,
+              memberCap(op.count),
+            ],
+          );
         case 'new_value':
-          return this.invoke(p, 'new-value', [key('seen'), throttleKey, decisions], [op.eventId, op.timeMs, op.value, op.learningMs, op.forgetMs, ttl, op.throttleMs, op.alertId, NEW_VALUES_KEPT, NEW_VALUES_DROPPED]);
+          return this.invoke(
+            p,
+            'new-value',
+            [key('seen'), throttleKey, decisions],
+            [
+              op.eventId,
+              op.timeMs,
+              op.value,
+              op.learningMs,
+              op.forgetMs,
+              ttl,
+              op.throttleMs,
+              op.alertId,
+              NEW_VALUES_KEPT,
+              NEW_VALUES_DROPPED,
+            ],
+          );
         case 'dormant':
-          return this.invoke(p, 'dormant', [key('recent'), throttleKey, decisions], [op.eventId, op.timeMs, op.afterMs, ttl, op.throttleMs, op.alertId]);
+          return this.invoke(
+            p,
+            'dormant',
+            [key('recent'), throttleKey, decisions],
+            [op.eventId, op.timeMs, op.afterMs, ttl, op.throttleMs, op.alertId],
+          );
         case 'sequence':
-          return this.invoke(p, 'sequence', [key('first'), key('then'), throttleKey, decisions], [op.step, op.eventId, op.timeMs, op.windowMs, op.count, ttl, op.throttleMs, op.alertId, memberCap(op.count)]);
+          return this.invoke(
+            p,
+            'sequence',
+            [key('first'), key('then'), throttleKey, decisions],
+            [
+              op.step,
+              op.eventId,
+              op.timeMs,
+              op.windowMs,
+              op.count,
+              ttl,
+              op.throttleMs,
+              op.alertId,
+              memberCap(op.count),
+            ],
+          );
         case 'baseline':
-          return this.invoke(p, 'baseline', [key('baseline'), key('bucket-values:0'), key('bucket-values:1'), throttleKey, decisions], [
-            op.eventId, op.timeMs, op.countValues ? '1' : '0', op.value, op.bucketMs, op.decay, op.learningMs, op.z, op.minCount, op.minDeviation,
-            ttl, op.throttleMs, op.alertId, BASELINE_VALUES_KEPT,
-          ]);
+          return this.invoke(
+            p,
+            'baseline',
+            [key('baseline'), key('bucket-values:0'), key('bucket-values:1'), throttleKey, decisions],
+            [
+              op.eventId,
+              op.timeMs,
+              op.countValues ? '1' : '0',
+              op.value,
+              op.bucketMs,
+              op.decay,
+              op.learningMs,
+              op.z,
+              op.minCount,
+              op.minDeviation,
+              ttl,
+              op.throttleMs,
+              op.alertId,
+              BASELINE_VALUES_KEPT,
+            ],
+          );
       }
     };
   }
@@ -157,7 +243,11 @@ export class RedisStateStore implements StateStore {
 }
 
 /** The result of an operation the quiet cache answered: what the script would have replied (`{ 0, 0 }`). */
-const SKIPPED: OpResult = Object.freeze({ status: 'quiet' as const, count: 0, evidence: Object.freeze([]) as unknown as string[] });
+const SKIPPED: OpResult = Object.freeze({
+  status: 'quiet' as const,
+  count: 0,
+  evidence: Object.freeze([]) as unknown as string[],
+});
 
 /** Detectors whose only evidence is the event that fired them. */
 const SINGLE_EVENT: ReadonlySet<DetectorOp['detector']> = new Set(['fire', 'new_value', 'dormant', 'baseline']);

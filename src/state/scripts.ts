@@ -24,13 +24,18 @@ export function loadScripts(): Map<string, LuaScript> {
     const match = /^([a-z][a-z-]*)-(\d+|n)\.lua$/.exec(file);
     if (match === null) continue;
     const [, name, keys] = match;
-    if (scripts.has(name!)) throw new StateError(`two Lua scripts named ${name} in ${LUA_DIR.pathname} (a stale build?)`);
+    if (scripts.has(name!))
+      throw new StateError(`two Lua scripts named ${name} in ${LUA_DIR.pathname} (a stale build?)`);
     let lua = readFileSync(new URL(file, LUA_DIR), 'utf8');
     for (let m = INCLUDE.exec(lua); m !== null; m = INCLUDE.exec(lua)) {
       const included = readFileSync(new URL(`includes/${m[1]}.lua`, LUA_DIR), 'utf8');
       lua = lua.replace(m[0], () => included);
     }
-    scripts.set(name!, { command: `${name}:${packageVersion}`, numberOfKeys: keys === 'n' ? undefined : Number(keys), lua });
+    scripts.set(name!, {
+      command: `${name}:${packageVersion}`,
+      numberOfKeys: keys === 'n' ? undefined : Number(keys),
+      lua,
+    });
   }
   return scripts;
 }
@@ -38,6 +43,9 @@ export function loadScripts(): Map<string, LuaScript> {
 /** Defines every script on a client with `defineCommand` (EVALSHA, falling back to EVAL once). */
 export function defineScripts(redis: RedisClient, scripts: Map<string, LuaScript>): void {
   for (const script of scripts.values()) {
-    redis.defineCommand(script.command, script.numberOfKeys === undefined ? { lua: script.lua } : { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    redis.defineCommand(
+      script.command,
+      script.numberOfKeys === undefined ? { lua: script.lua } : { numberOfKeys: script.numberOfKeys, lua: script.lua },
+    );
   }
 }

@@ -39,17 +39,45 @@ interface StreamRecord {
 function stream(): StreamRecord[] {
   const corpus = malformedCorpus({ seed: 20260307, count: RECORDS, start: START, stepMs: 1000 });
   const out: StreamRecord[] = [];
-  const valid = (event: RawEvent): void => void out.push({ value: Buffer.from(JSON.stringify(event)), timestampMs: Date.parse(String(event.time)), valid: true });
+  const valid = (event: RawEvent): void =>
+    void out.push({
+      value: Buffer.from(JSON.stringify(event)),
+      timestampMs: Date.parse(String(event.time)),
+      valid: true,
+    });
   corpus.forEach((record, i) => {
     out.push({ value: record.value, timestampMs: record.timeMs, valid: false });
     const time = new Date(record.timeMs + 500).toISOString();
     const k = i % 20;
     if (i % 75 === 0) {
-      valid(i % 150 === 0 ? kafkaAuth({ id: `bg-${i}`, time, credential: `BGKEY${String(k).padStart(11, '0')}`, ip: `10.200.${k}.1`, ok: true, principal: `User:sa-bg${k}` }) : mdsAuthorize({ id: `bg-${i}`, time, principal: `User:u-bg${k}` }));
+      valid(
+        i % 150 === 0
+          ? kafkaAuth({
+              id: `bg-${i}`,
+              time,
+              credential: `BGKEY${String(k).padStart(11, '0')}`,
+              ip: `10.200.${k}.1`,
+              ok: true,
+              principal: `User:sa-bg${k}`,
+            })
+          : mdsAuthorize({ id: `bg-${i}`, time, principal: `User:u-bg${k}` }),
+      );
     }
-    if (i >= 4000 && i < 4005) valid(kafkaAuth({ id: `burst-${i}`, time, credential: 'BRUTEKEY00000001', ip: '203.0.113.66', ok: false }));
+    if (i >= 4000 && i < 4005)
+      valid(kafkaAuth({ id: `burst-${i}`, time, credential: 'BRUTEKEY00000001', ip: '203.0.113.66', ok: false }));
     if (i === 9000) {
-      valid(controlPlane({ id: 'grant-1', time, method: 'BindRoleForPrincipal', user: 'u-intruder', email: 'intruder@example.com', ip: '203.0.113.66', resource: { type: 'ROLE_BINDING', resourceId: 'rb-1' }, requestData: { principal: 'User:sa-evil', role_name: 'OrganizationAdmin' } }));
+      valid(
+        controlPlane({
+          id: 'grant-1',
+          time,
+          method: 'BindRoleForPrincipal',
+          user: 'u-intruder',
+          email: 'intruder@example.com',
+          ip: '203.0.113.66',
+          resource: { type: 'ROLE_BINDING', resourceId: 'rb-1' },
+          requestData: { principal: 'User:sa-evil', role_name: 'OrganizationAdmin' },
+        }),
+      );
     }
   });
   return out;
@@ -87,7 +115,10 @@ describe.skipIf(services() === null)('a malformed corpus on the audit topic (rea
 
     // Ground truth from the real decoder (with the Kafka timestamp as fallback time, as the service does) and replay.
     const expectedFailures = new Map<DecodeReason, number>();
-    const decoded = records.map((r, i) => ({ ...decodeRecord(r.value, { fallbackTimeMs: r.timestampMs }), lineNumber: i + 1 }));
+    const decoded = records.map((r, i) => ({
+      ...decodeRecord(r.value, { fallbackTimeMs: r.timestampMs }),
+      lineNumber: i + 1,
+    }));
     for (const d of decoded) if (!d.ok) expectedFailures.set(d.reason, (expectedFailures.get(d.reason) ?? 0) + 1);
     const failures = [...expectedFailures.values()].reduce((a, b) => a + b, 0);
     const decodable = records.length - failures;
@@ -96,7 +127,10 @@ describe.skipIf(services() === null)('a malformed corpus on the audit topic (rea
     expect(validAt.filter((i) => !decoded[i]!.ok)).toEqual([]);
     expect(failures).toBeGreaterThanOrEqual(10_000);
     const expected: Alert[] = [];
-    await replay(decoded, { engine: new Engine(loadRules(BUNDLED_RULES_DIR).enabled, new MemoryStateStore()), onAlert: (a) => void expected.push(a) });
+    await replay(decoded, {
+      engine: new Engine(loadRules(BUNDLED_RULES_DIR).enabled, new MemoryStateStore()),
+      onAlert: (a) => void expected.push(a),
+    });
     const rules = expected.map((a) => a.rule).sort();
     expect(rules).toEqual(expect.arrayContaining(['failed-auth-burst', 'privileged-role-granted']));
     expect(rules.filter((r) => r === 'failed-auth-burst')).toHaveLength(1);
@@ -108,7 +142,12 @@ describe.skipIf(services() === null)('a malformed corpus on the audit topic (rea
     const topic = `aw-abuse-corpus-${randomUUID()}`;
     const group = `aw-abuse-corpus-${randomUUID()}`;
     const prefix = `aw-abuse-corpus-${randomUUID()}`;
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(4 * 1024 * 1024) }] }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [
+        { topic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(4 * 1024 * 1024) }] },
+      ],
+      waitForLeaders: true,
+    });
     cleanup.push(() => admin.deleteTopics({ topics: [topic] }));
     const producer = kafka.producer();
     await producer.connect();
@@ -143,7 +182,10 @@ describe.skipIf(services() === null)('a malformed corpus on the audit topic (rea
     let peakRss = 0;
     const seen = async (): Promise<number> => {
       peakRss = Math.max(peakRss, await service.metric('auditwatch_process_resident_memory_bytes'));
-      return (await service.metric('auditwatch_events_consumed_total')) + (await service.metric('auditwatch_decode_failures_total'));
+      return (
+        (await service.metric('auditwatch_events_consumed_total')) +
+        (await service.metric('auditwatch_decode_failures_total'))
+      );
     };
     await until(async () => (await seen()) >= records.length, 45_000, `${records.length} records consumed`);
     await until(() => hook.deliveries.length >= expected.length, 20_000, `${expected.length} deliveries`);
@@ -152,7 +194,10 @@ describe.skipIf(services() === null)('a malformed corpus on the audit topic (rea
 
     const deliveredIds = hook.deliveries.map((d) => d.id);
     const expectedIds = new Set(expected.map((a) => a.id));
-    const byReason = [...expectedFailures].sort(([, a], [, b]) => b - a).map(([reason, n]) => `${reason} ${n.toLocaleString('en')}`).join(', ');
+    const byReason = [...expectedFailures]
+      .sort(([, a], [, b]) => b - a)
+      .map(([reason, n]) => `${reason} ${n.toLocaleString('en')}`)
+      .join(', ');
     recordReliability({
       test: 'Malformed corpus',
       load: `${RECORDS.toLocaleString('en')} malformed records (${failures.toLocaleString('en')} not audit events) + ${(records.length - RECORDS).toLocaleString('en')} valid events, ${(corpusBytes / 1024 / 1024).toFixed(0)} MB, 1 partition; service peak RSS under ${RSS_BOUND / 1024 / 1024} MB`,
@@ -163,7 +208,10 @@ describe.skipIf(services() === null)('a malformed corpus on the audit topic (rea
     });
 
     // Each reason counted exactly as the decoder classifies, and nothing else; every decodable record consumed.
-    for (const reason of DECODE_REASONS) expect(await service.metric('auditwatch_decode_failures_total', { reason }), reason).toBe(expectedFailures.get(reason) ?? 0);
+    for (const reason of DECODE_REASONS)
+      expect(await service.metric('auditwatch_decode_failures_total', { reason }), reason).toBe(
+        expectedFailures.get(reason) ?? 0,
+      );
     expect(await service.metric('auditwatch_decode_failures_total')).toBe(failures);
     expect(await service.metric('auditwatch_events_consumed_total')).toBe(decodable);
     // Exactly the ground truth's alerts, each once, signed.
@@ -174,7 +222,9 @@ describe.skipIf(services() === null)('a malformed corpus on the audit topic (rea
     expect((await service.get('/readyz')).status).toBe(200);
     expect(peakRss).toBeGreaterThan(0);
     expect(peakRss, `peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB`).toBeLessThan(RSS_BOUND);
-    expect(service.logs.filter((l) => l.includes('skipped a record that is not an audit event'))).toHaveLength(failures);
+    expect(service.logs.filter((l) => l.includes('skipped a record that is not an audit event'))).toHaveLength(
+      failures,
+    );
     expect(service.logs.filter((l) => l.includes(CORPUS_MARKER))).toEqual([]);
     expect(await service.stop('SIGTERM')).toBe(0);
   }, 120_000);

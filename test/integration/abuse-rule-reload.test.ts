@@ -51,8 +51,14 @@ function baseEnv(s: Services, rulesDir: string): NodeJS.ProcessEnv {
   };
 }
 
-async function reload(service: ServiceProcess, token = ADMIN_TOKEN): Promise<{ status: number; body: { reloaded?: boolean; rules?: number; problems?: string[] } }> {
-  const res = await fetch(`http://127.0.0.1:${service.port}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+async function reload(
+  service: ServiceProcess,
+  token = ADMIN_TOKEN,
+): Promise<{ status: number; body: { reloaded?: boolean; rules?: number; problems?: string[] } }> {
+  const res = await fetch(`http://127.0.0.1:${service.port}/-/reload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { status: res.status, body: (await res.json()) as { reloaded?: boolean; problems?: string[] } };
 }
 
@@ -66,21 +72,31 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(services() === null)('hostile rule files at start-up: the service exits naming the file, never hangs', () => {
-  it.each(REJECTED.map((f) => [f.name, f] as const))('%s', async (_name, file: HostileRuleFile) => {
-    const dir = tempDir();
-    writeFileSync(join(dir, file.name), file.text());
-    const started = Date.now();
-    const result = await runToExit({ ...baseEnv(requireServices(), dir), AUDITWATCH_HTTP_PORT: String(await freePort()), AUDITWATCH_HTTP_HOST: '127.0.0.1' }, START_TIMEOUT_MS);
-    expect(result.signal, `still running after ${START_TIMEOUT_MS} ms`).toBeNull();
-    expect(result.code, result.output.slice(0, 500)).toBe(1);
-    expect(result.output).toContain('auditwatch: invalid rules:');
-    expect(result.output).toContain(file.name);
-    const { reject } = file.expect as { reject: { rule?: string } };
-    if (reject.rule !== undefined) expect(result.output).toContain(`rule ${reject.rule}`);
-    expect(Date.now() - started).toBeLessThan(START_TIMEOUT_MS);
-  });
-});
+describe.skipIf(services() === null)(
+  'hostile rule files at start-up: the service exits naming the file, never hangs',
+  () => {
+    it.each(REJECTED.map((f) => [f.name, f] as const))('%s', async (_name, file: HostileRuleFile) => {
+      const dir = tempDir();
+      writeFileSync(join(dir, file.name), file.text());
+      const started = Date.now();
+      const result = await runToExit(
+        {
+          ...baseEnv(requireServices(), dir),
+          AUDITWATCH_HTTP_PORT: String(await freePort()),
+          AUDITWATCH_HTTP_HOST: '127.0.0.1',
+        },
+        START_TIMEOUT_MS,
+      );
+      expect(result.signal, `still running after ${START_TIMEOUT_MS} ms`).toBeNull();
+      expect(result.code, result.output.slice(0, 500)).toBe(1);
+      expect(result.output).toContain('auditwatch: invalid rules:');
+      expect(result.output).toContain(file.name);
+      const { reject } = file.expect as { reject: { rule?: string } };
+      if (reject.rule !== undefined) expect(result.output).toContain(`rule ${reject.rule}`);
+      expect(Date.now() - started).toBeLessThan(START_TIMEOUT_MS);
+    });
+  },
+);
 
 describe.skipIf(services() === null)('POST /-/reload with hostile rule files keeps the rules in force', () => {
   const topic = `aw-abuse-reload-${randomUUID()}`;
@@ -110,7 +126,11 @@ describe.skipIf(services() === null)('POST /-/reload with hostile rule files kee
     });
     await service.waitReady();
     rulesBefore = (await service.get('/rules')).text;
-    expect(JSON.parse(rulesBefore).rules.map((r: { id: string }) => r.id).sort()).toEqual(['reload-guard', 'reload-guard-two']);
+    expect(
+      JSON.parse(rulesBefore)
+        .rules.map((r: { id: string }) => r.id)
+        .sort(),
+    ).toEqual(['reload-guard', 'reload-guard-two']);
   }, 60_000);
 
   afterAll(async () => {
@@ -121,38 +141,64 @@ describe.skipIf(services() === null)('POST /-/reload with hostile rule files kee
     await deleteKeys(requireServices().redisUrl, prefix);
   });
 
-  it.each(REJECTED.map((f) => [f.name, f] as const))('%s: 422 naming the file, GET /rules unchanged', async (_name, file: HostileRuleFile) => {
-    const path = join(dir, file.name);
-    writeFileSync(path, file.text());
-    try {
-      const started = Date.now();
-      const res = await reload(service);
-      expect(Date.now() - started, 'reload time').toBeLessThan(10_000);
-      expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(422);
-      expect(res.body.reloaded).toBe(false);
-      expect(res.body.problems!.length).toBeGreaterThan(0);
-      for (const problem of res.body.problems!) expect(problem).toContain(file.name);
-      expect(JSON.stringify(res.body).length, 'problems stay short').toBeLessThan(10_000);
-      expect((await service.get('/rules')).text).toBe(rulesBefore);
-      expect((await service.get('/healthz')).status).toBe(200);
-    } finally {
-      unlinkSync(path);
-    }
-  });
+  it.each(REJECTED.map((f) => [f.name, f] as const))(
+    '%s: 422 naming the file, GET /rules unchanged',
+    async (_name, file: HostileRuleFile) => {
+      const path = join(dir, file.name);
+      writeFileSync(path, file.text());
+      try {
+        const started = Date.now();
+        const res = await reload(service);
+        expect(Date.now() - started, 'reload time').toBeLessThan(10_000);
+        expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(422);
+        expect(res.body.reloaded).toBe(false);
+        expect(res.body.problems!.length).toBeGreaterThan(0);
+        for (const problem of res.body.problems!) expect(problem).toContain(file.name);
+        expect(JSON.stringify(res.body).length, 'problems stay short').toBeLessThan(10_000);
+        expect((await service.get('/rules')).text).toBe(rulesBefore);
+        expect((await service.get('/healthz')).status).toBe(200);
+      } finally {
+        unlinkSync(path);
+      }
+    },
+  );
 
   it('after all that, the previous rules still raise alerts; a wrong token does not reload; a good file does', async () => {
     // The rules in force still work: a failed authentication raises reload-guard (stdout sink).
     const producer = plainKafka(requireServices(), 'aw-abuse-reload').producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ value: JSON.stringify(kafkaAuth({ id: `reload-${randomUUID()}`, time: new Date().toISOString(), credential: 'RELOADKEY0000001', ip: '192.0.2.7', ok: false })) }] });
+    await producer.send({
+      topic,
+      messages: [
+        {
+          value: JSON.stringify(
+            kafkaAuth({
+              id: `reload-${randomUUID()}`,
+              time: new Date().toISOString(),
+              credential: 'RELOADKEY0000001',
+              ip: '192.0.2.7',
+              ok: false,
+            }),
+          ),
+        },
+      ],
+    });
     await producer.disconnect();
-    await until(() => service.logs.some((l) => l.includes('"rule":"reload-guard"') && l.includes('alert raised')), 30_000, 'reload-guard alert');
+    await until(
+      () => service.logs.some((l) => l.includes('"rule":"reload-guard"') && l.includes('alert raised')),
+      30_000,
+      'reload-guard alert',
+    );
 
     writeFileSync(join(dir, 'added.yaml'), ADDED);
     expect((await reload(service, `${ADMIN_TOKEN.slice(0, -1)}x`)).status).toBe(401);
     expect((await service.get('/rules')).text).toBe(rulesBefore);
     const ok = await reload(service);
     expect(ok).toEqual({ status: 200, body: { reloaded: true, rules: 3 } });
-    expect(JSON.parse((await service.get('/rules')).text).rules.map((r: { id: string }) => r.id).sort()).toEqual(['reload-added', 'reload-guard', 'reload-guard-two']);
+    expect(
+      JSON.parse((await service.get('/rules')).text)
+        .rules.map((r: { id: string }) => r.id)
+        .sort(),
+    ).toEqual(['reload-added', 'reload-guard', 'reload-guard-two']);
   });
 });

@@ -28,7 +28,11 @@ const alert = (id: string) => alertFixture({ id: id.padEnd(32, '0') });
 describe.skipIf(services() === null)('DeliveryQueues (real Redis)', () => {
   it('adds each alert id once per routed sink, also when it is raised again after delivery', async () => {
     const queues = open();
-    await queues.add([{ alert: alert('a1'), sinks: ['slack', 'pagerduty'] }, { alert: alert('a2'), sinks: ['slack'] }, { alert: alert('a3'), sinks: [] }]);
+    await queues.add([
+      { alert: alert('a1'), sinks: ['slack', 'pagerduty'] },
+      { alert: alert('a2'), sinks: ['slack'] },
+      { alert: alert('a3'), sinks: [] },
+    ]);
     await queues.add([{ alert: alert('a1'), sinks: ['slack', 'pagerduty'] }]);
     expect((await queues.stats('slack')).pending).toBe(2);
     expect((await queues.stats('pagerduty')).pending).toBe(1);
@@ -36,14 +40,20 @@ describe.skipIf(services() === null)('DeliveryQueues (real Redis)', () => {
     // Delivered (completed), then raised again, as after a crash before the offset commit: still nothing new.
     const slack = queues.queue('slack')!;
     const connection = new Redis(requireServices().redisUrl, { maxRetriesPerRequest: null });
-    const worker = new Worker(QUEUE_NAME, async () => undefined, { connection, prefix: queuePrefix(queues.prefix, 'slack') });
+    const worker = new Worker(QUEUE_NAME, async () => undefined, {
+      connection,
+      prefix: queuePrefix(queues.prefix, 'slack'),
+    });
     try {
       await until(async () => (await slack.getJobCounts('completed')).completed === 2, 10_000, 'deliveries');
     } finally {
       await worker.close();
       connection.disconnect();
     }
-    await queues.add([{ alert: alert('a1'), sinks: ['slack'] }, { alert: alert('a2'), sinks: ['slack'] }]);
+    await queues.add([
+      { alert: alert('a1'), sinks: ['slack'] },
+      { alert: alert('a2'), sinks: ['slack'] },
+    ]);
     expect(await slack.getJobCounts('waiting', 'completed')).toEqual({ waiting: 0, completed: 2 });
   });
 

@@ -24,14 +24,26 @@ const op = (ruleId: string, eventId: string, timeMs: number) => {
   const groupKey = 'credentialId=K';
   return { ruleId, groupKey, eventId, timeMs, throttleMs: H, alertId: alertId(ruleId, groupKey, eventId) };
 };
-const nv = (id: string, t: number, value: string): DetectorOp => ({ ...op('nv', id, t), detector: 'new_value', value, learningMs: D, forgetMs: 30 * D });
-const dm = (id: string, t: number): DetectorOp => ({ ...op('dm', id, t), detector: 'dormant', afterMs: 30 * D, forgetMs: 365 * D });
+const nv = (id: string, t: number, value: string): DetectorOp => ({
+  ...op('nv', id, t),
+  detector: 'new_value',
+  value,
+  learningMs: D,
+  forgetMs: 30 * D,
+});
+const dm = (id: string, t: number): DetectorOp => ({
+  ...op('dm', id, t),
+  detector: 'dormant',
+  afterMs: 30 * D,
+  forgetMs: 365 * D,
+});
 
 /** Applies each batch in turn on every store; returns the statuses per store. */
 async function statuses(stores: StateStore[], batches: DetectorOp[][]): Promise<string[][]> {
   const out: string[][] = stores.map(() => []);
   for (const batch of batches) {
-    for (const [i, store] of stores.entries()) out[i]!.push(...(await store.apply(batch)).map((r: OpResult) => r.status));
+    for (const [i, store] of stores.entries())
+      out[i]!.push(...(await store.apply(batch)).map((r: OpResult) => r.status));
   }
   return out;
 }
@@ -39,7 +51,11 @@ async function statuses(stores: StateStore[], batches: DetectorOp[][]): Promise<
 describe.skipIf(!available)('QuietCache with the Redis store (real Redis)', () => {
   it('new_value: a value learned while learning is quiet later; a NEW value after learning still fires; the fired event re-applied fires again', async () => {
     const cache = new QuietCache();
-    const stores = [redisStore(`aw-test-${randomUUID()}`, cache), redisStore(`aw-test-${randomUUID()}`), new MemoryStateStore()];
+    const stores = [
+      redisStore(`aw-test-${randomUUID()}`, cache),
+      redisStore(`aw-test-${randomUUID()}`),
+      new MemoryStateStore(),
+    ];
     const got = await statuses(stores, [
       [nv('a1', T0, 'ip1')], // learning: recorded, quiet; the cache learns ip1 at T0
       [nv('a2', T0 + H, 'ip1')], // skipped

@@ -25,13 +25,24 @@ function week(seed: number): DetectorOp[] {
     const day = Math.floor(minute / 1440);
     if (day === 4) continue; // a quiet day: a gap closed in one step
     const burst = minute % 1440 > 600 && minute % 1440 < 640 && day >= 5;
-    for (const [key, rate] of [['credentialId=A', 0.6], ['credentialId=B', 0.15], ['principal=User:sa-x', 0.3]] as const) {
+    for (const [key, rate] of [
+      ['credentialId=A', 0.6],
+      ['credentialId=B', 0.15],
+      ['principal=User:sa-x', 0.3],
+    ] as const) {
       const events = Math.floor(rnd() * 2 * rate * (burst ? 12 : 1) + rnd());
       for (let i = 0; i < events; i++) {
         const late = rnd() < 0.05 ? Math.floor(rnd() * 25 * M) : 0;
         const t = T0 + minute * M + Math.floor(rnd() * M) - late;
         const value = key.startsWith('principal') ? { value: `topic-${Math.floor(rnd() * (burst ? 400 : 6))}` } : {};
-        const op = baselineOp(`e${n++}`, t, { key, throttleMs: 30 * M, z: 3, minCount: 4, minDeviation: 1.5, ...value });
+        const op = baselineOp(`e${n++}`, t, {
+          key,
+          throttleMs: 30 * M,
+          z: 3,
+          minCount: 4,
+          minDeviation: 1.5,
+          ...value,
+        });
         ops.push(op);
         if (rnd() < 0.02) ops.push(op);
       }
@@ -44,7 +55,10 @@ describe.skipIf(services() === null)('baseline: Redis and memory decide alike', 
   it('gives equal results, mean, deviation and z to the last bit, over a week of bursts, gaps, late and repeated events', async () => {
     const ops = week(7);
     const memory = new MemoryStateStore();
-    const redis = new RedisStateStore(new Redis(requireServices().redisUrl, { maxRetriesPerRequest: 2 }), `aw-test-${randomUUID()}`);
+    const redis = new RedisStateStore(
+      new Redis(requireServices().redisUrl, { maxRetriesPerRequest: 2 }),
+      `aw-test-${randomUUID()}`,
+    );
     try {
       const all: OpResult[] = [];
       for (let i = 0; i < ops.length; i += 1000) {
@@ -62,13 +76,18 @@ describe.skipIf(services() === null)('baseline: Redis and memory decide alike', 
     }
   });
 
-  it('keeps a baseline key\'s state in its hash tag, bounded, with a TTL', async () => {
+  it("keeps a baseline key's state in its hash tag, bounded, with a TTL", async () => {
     const client = new Redis(requireServices().redisUrl, { maxRetriesPerRequest: 2 });
     const p = `aw-test-${randomUUID()}`;
     const store = new RedisStateStore(client, p);
     await store.apply(Array.from({ length: 50 }, (_, i) => baselineOp(`e${i}`, T0 + i * M, { value: `v${i % 7}` })));
     const keys = (await client.keys(`${p}:*`)).sort();
-    expect(keys.map((k) => k.replace(/^.*\}:/, ''))).toEqual(['baseline', 'bucket-values:0', 'bucket-values:1', 'decisions']);
+    expect(keys.map((k) => k.replace(/^.*\}:/, ''))).toEqual([
+      'baseline',
+      'bucket-values:0',
+      'bucket-values:1',
+      'decisions',
+    ]);
     for (const key of keys) {
       expect(key).toMatch(new RegExp(`^${p}:\\{bl:[0-9a-f]{20}\\}:`));
       expect(await client.pttl(key)).toBeGreaterThan(14 * D);

@@ -40,8 +40,15 @@ describe.skipIf(!available)('RedisStateStore on a Redis Cluster (real, 3 masters
     const store = new RedisStateStore(client, `aw-test-${randomUUID()}`);
     const t = Date.UTC(2026, 2, 2);
     const ops = Array.from({ length: 60 }, (_, i) => ({
-      ruleId: 'burst', groupKey: `credentialId=K${i % 20}`, eventId: `e${i}`, alertId: `a${i}`, timeMs: t + i, throttleMs: 600_000,
-      detector: 'threshold' as const, windowMs: 60_000, count: 3,
+      ruleId: 'burst',
+      groupKey: `credentialId=K${i % 20}`,
+      eventId: `e${i}`,
+      alertId: `a${i}`,
+      timeMs: t + i,
+      throttleMs: 600_000,
+      detector: 'threshold' as const,
+      windowMs: 60_000,
+      count: 3,
     }));
     const results = await store.apply(ops);
     // Keys K0…K19 each get 3 events in order: the third of each key fires, whichever node holds it.

@@ -8,7 +8,9 @@ import { requireServices, services } from '../support/services.js';
 
 const T = '2026-06-01T10:00:00.000Z';
 const burst = (credential: string, offsetMs: number) =>
-  [0, 1, 2, 3, 4].map((n) => kafkaAuth({ time: at(T, offsetMs + n * SECOND), credential, ip: '203.0.113.8', ok: false }));
+  [0, 1, 2, 3, 4].map((n) =>
+    kafkaAuth({ time: at(T, offsetMs + n * SECOND), credential, ip: '203.0.113.8', ok: false }),
+  );
 const EVENTS = [burst('REBALANCEKEY0001', 0), burst('REBALANCEKEY0002', 60_000)];
 /**
  * KafkaJS's default rebalance timeout (60 s): how long the coordinator waits for a member that does
@@ -26,19 +28,31 @@ describe.skipIf(services() === null)('a rebalance during a Redis outage (real Ka
     await redis.start();
     h = await new FaultHarness(requireServices()).start(2);
     h.onClose(() => redis.kill());
-    const service = await h.service({ AUDITWATCH_REDIS_URL: redis.url, AUDITWATCH_LOG_LEVEL: 'info', AUDITWATCH_KAFKA_SESSION_TIMEOUT: '10s' });
+    const service = await h.service({
+      AUDITWATCH_REDIS_URL: redis.url,
+      AUDITWATCH_LOG_LEVEL: 'info',
+      AUDITWATCH_KAFKA_SESSION_TIMEOUT: '10s',
+    });
     await service.waitReady();
 
     await redis.kill();
-    await h.producer.send({ topic: h.topic, messages: EVENTS.flatMap((events, partition) => events.map((e) => ({ partition, value: JSON.stringify(e) }))) });
-    const retrying = (partition: number) => service.logs.some((l) => l.includes('Redis outage start') && l.includes(`"partition":${partition},`));
+    await h.producer.send({
+      topic: h.topic,
+      messages: EVENTS.flatMap((events, partition) => events.map((e) => ({ partition, value: JSON.stringify(e) }))),
+    });
+    const retrying = (partition: number) =>
+      service.logs.some((l) => l.includes('Redis outage start') && l.includes(`"partition":${partition},`));
     await until(() => retrying(0) && retrying(1), 30_000, 'both partitions to retry');
     const readyz = await service.get('/readyz');
     expect(readyz.status).toBe(503);
     expect(readyz.text).toContain(`${h.topic}/0, ${h.topic}/1`);
 
     // A second member joins: the group rebalances while the service's batches wait for Redis.
-    const member = plainKafka(requireServices(), 'aw-rebalance-member').consumer({ groupId: h.group, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    const member = plainKafka(requireServices(), 'aw-rebalance-member').consumer({
+      groupId: h.group,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
     h.onClose(() => member.disconnect());
     let joinedAt = 0;
     member.on(member.events.GROUP_JOIN, () => (joinedAt ||= Date.now()));
@@ -48,7 +62,11 @@ describe.skipIf(services() === null)('a rebalance during a Redis outage (real Ka
     await member.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
     await until(() => joinedAt > 0, REBALANCE_TIMEOUT_MS + 15_000, 'the second member to join');
     expect(joinedAt - asked, 'the rebalance waited for the service').toBeLessThan(REBALANCE_TIMEOUT_MS / 2);
-    await until(() => service.logs.filter((l) => l.includes('joined consumer group')).length >= 2, 15_000, 'the service to re-join');
+    await until(
+      () => service.logs.filter((l) => l.includes('joined consumer group')).length >= 2,
+      15_000,
+      'the service to re-join',
+    );
 
     // The member leaves without committing anything; the service takes both partitions back and, with Redis back, catches up.
     await member.disconnect();

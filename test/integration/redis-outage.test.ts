@@ -7,7 +7,10 @@ import { freePort, until } from '../support/service-process.js';
 import { requireServices, services } from '../support/services.js';
 
 const T = '2026-03-02T10:00:00.000Z';
-const burst = (credential: string, offsetMs: number) => [0, 1, 2, 3, 4].map((n) => kafkaAuth({ time: at(T, offsetMs + n * SECOND), credential, ip: '203.0.113.5', ok: false }));
+const burst = (credential: string, offsetMs: number) =>
+  [0, 1, 2, 3, 4].map((n) =>
+    kafkaAuth({ time: at(T, offsetMs + n * SECOND), credential, ip: '203.0.113.5', ok: false }),
+  );
 const BEFORE = burst('BEFOREKEY0000001', 0);
 const DURING = burst('DURINGKEY0000001', 60_000);
 
@@ -20,8 +23,10 @@ describe.skipIf(services() === null)('Redis outage (real Kafka, own Redis)', () 
     await redis.start();
     h = await new FaultHarness(requireServices()).start(1);
     h.onClose(() => redis.kill());
-    const committed = async () => (await h.admin.fetchOffsets({ groupId: h.group, topics: [h.topic] }))[0]!.partitions[0]!.offset;
-    const send = (events: typeof BEFORE) => h.producer.send({ topic: h.topic, messages: events.map((e) => ({ value: JSON.stringify(e) })) });
+    const committed = async () =>
+      (await h.admin.fetchOffsets({ groupId: h.group, topics: [h.topic] }))[0]!.partitions[0]!.offset;
+    const send = (events: typeof BEFORE) =>
+      h.producer.send({ topic: h.topic, messages: events.map((e) => ({ value: JSON.stringify(e) })) });
 
     const service = await h.service({ AUDITWATCH_REDIS_URL: redis.url, AUDITWATCH_LOG_LEVEL: 'info' });
     await service.waitReady();
@@ -39,12 +44,18 @@ describe.skipIf(services() === null)('Redis outage (real Kafka, own Redis)', () 
 
     await redis.start();
     await until(async () => (await service.get('/readyz')).status === 200, 30_000, 'readiness to return');
-    await until(() => h.hook.deliveries.length === 2, 30_000, 'the alert of the outage window').catch((error: Error) => {
-      throw new Error(`${error.message}; service logs:\n${service.logs.slice(-15).join('\n')}`);
-    });
+    await until(() => h.hook.deliveries.length === 2, 30_000, 'the alert of the outage window').catch(
+      (error: Error) => {
+        throw new Error(`${error.message}; service logs:\n${service.logs.slice(-15).join('\n')}`);
+      },
+    );
     await until(async () => (await committed()) === '10', 15_000, 'the commit after recovery');
     h.verdict(
-      { test: 'Redis outage', load: '10 events in 2 bursts (one before, one during the outage)', faults: 'Redis killed for > 10 s and restarted empty (no persistence)' },
+      {
+        test: 'Redis outage',
+        load: '10 events in 2 bursts (one before, one during the outage)',
+        faults: 'Redis killed for > 10 s and restarted empty (no persistence)',
+      },
       (await groundTruth([...BEFORE, ...DURING])).map((a) => a.id),
     );
     expect(await service.metric('auditwatch_redis_errors_total')).toBeGreaterThan(0);

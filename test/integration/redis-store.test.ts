@@ -43,10 +43,45 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
     const base = { groupKey: 'credentialId=K', timeMs: t, throttleMs: 60_000 };
     await store.apply([
       { ...base, ruleId: 'a', eventId: 'e1', alertId: 'x1', detector: 'threshold', windowMs: 60_000, count: 1 },
-      { ...base, ruleId: 'b', eventId: 'e1', alertId: 'x2', detector: 'distinct', value: 'v', windowMs: 60_000, count: 1 },
-      { ...base, ruleId: 'c', eventId: 'e1', alertId: 'x3', detector: 'new_value', value: 'v', learningMs: 0, forgetMs: 60_000 },
-      { ...base, ruleId: 'd', eventId: 'e1', alertId: 'x4', detector: 'dormant', afterMs: 60_000, forgetMs: 365 * 86_400_000 },
-      { ...base, ruleId: 'e', eventId: 'e1', alertId: 'x5', detector: 'sequence', step: 'first', windowMs: 60_000, count: 1 },
+      {
+        ...base,
+        ruleId: 'b',
+        eventId: 'e1',
+        alertId: 'x2',
+        detector: 'distinct',
+        value: 'v',
+        windowMs: 60_000,
+        count: 1,
+      },
+      {
+        ...base,
+        ruleId: 'c',
+        eventId: 'e1',
+        alertId: 'x3',
+        detector: 'new_value',
+        value: 'v',
+        learningMs: 0,
+        forgetMs: 60_000,
+      },
+      {
+        ...base,
+        ruleId: 'd',
+        eventId: 'e1',
+        alertId: 'x4',
+        detector: 'dormant',
+        afterMs: 60_000,
+        forgetMs: 365 * 86_400_000,
+      },
+      {
+        ...base,
+        ruleId: 'e',
+        eventId: 'e1',
+        alertId: 'x5',
+        detector: 'sequence',
+        step: 'first',
+        windowMs: 60_000,
+        count: 1,
+      },
     ]);
     await store.touch(Date.now());
     expect(await redis.pttl(`${p}:last-event-at`)).toBeGreaterThan(LAST_EVENT_TTL_MS - 60_000);
@@ -59,14 +94,28 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
     await store.close();
   });
 
-  it('keeps remembered decisions bounded per key: two rings of slots and their decisions, in the key\'s hash tag, with a TTL', async () => {
+  it("keeps remembered decisions bounded per key: two rings of slots and their decisions, in the key's hash tag, with a TTL", async () => {
     const redis = client();
     const p = `aw-test-${randomUUID()}`;
     const store = new RedisStateStore(redis, p);
     const t = Date.UTC(2026, 2, 2);
     const n = OTHER_DECISIONS_KEPT + 300;
-    const op = (i: number) => ({ ruleId: 'cap', groupKey: 'k', eventId: `e${i}`, timeMs: t + i, throttleMs: 0, alertId: `a${i}` });
-    await store.apply(Array.from({ length: n }, (_, i) => ({ ...op(i), detector: 'threshold' as const, windowMs: 60_000, count: 1_000_000 })));
+    const op = (i: number) => ({
+      ruleId: 'cap',
+      groupKey: 'k',
+      eventId: `e${i}`,
+      timeMs: t + i,
+      throttleMs: 0,
+      alertId: `a${i}`,
+    });
+    await store.apply(
+      Array.from({ length: n }, (_, i) => ({
+        ...op(i),
+        detector: 'threshold' as const,
+        windowMs: 60_000,
+        count: 1_000_000,
+      })),
+    );
     const [key] = await redis.keys(`${p}:*:decisions`);
     expect(key).toMatch(new RegExp(`^${p}:\\{cap:[0-9a-f]{20}\\}:decisions$`));
     // Per decision a slot and a 'd:' field; plus 'n' and the ring's counter.
@@ -80,7 +129,9 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
   it('applies a batch in one round trip', async () => {
     const redis = client();
     const store = new RedisStateStore(redis, `aw-test-${randomUUID()}`);
-    await store.apply([{ ruleId: 'warm', groupKey: '', eventId: 'w', timeMs: 0, throttleMs: 0, alertId: 'w', detector: 'fire' }]);
+    await store.apply([
+      { ruleId: 'warm', groupKey: '', eventId: 'w', timeMs: 0, throttleMs: 0, alertId: 'w', detector: 'fire' },
+    ]);
     let writes = 0;
     const stream = (redis as unknown as { stream: { write: (...a: unknown[]) => boolean } }).stream;
     const write = stream.write.bind(stream);
@@ -88,7 +139,17 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
       writes++;
       return write(...args);
     };
-    const ops = Array.from({ length: 500 }, (_, i) => ({ ruleId: 'rt', groupKey: `k${i % 7}`, eventId: `e${i}`, timeMs: Date.UTC(2026, 0, 1) + i, throttleMs: 0, alertId: `a${i}`, detector: 'threshold' as const, windowMs: 60_000, count: 10 }));
+    const ops = Array.from({ length: 500 }, (_, i) => ({
+      ruleId: 'rt',
+      groupKey: `k${i % 7}`,
+      eventId: `e${i}`,
+      timeMs: Date.UTC(2026, 0, 1) + i,
+      throttleMs: 0,
+      alertId: `a${i}`,
+      detector: 'threshold' as const,
+      windowMs: 60_000,
+      count: 10,
+    }));
     const results = await store.apply(ops);
     stream.write = write;
     expect(results).toHaveLength(500);

@@ -12,7 +12,9 @@ import { ATTACKER_TEXT, CONTROL_OR_BIDI } from '../support/hostile-text.js';
 
 /** The sink against a real, standalone Alertmanager (Debian's prometheus-alertmanager 0.25). */
 if (alertmanagerBinary === undefined && process.env.CI === 'true') {
-  throw new Error('prometheus-alertmanager not found: run scripts/local-services.sh install (CI=true: failing instead of skipping)');
+  throw new Error(
+    'prometheus-alertmanager not found: run scripts/local-services.sh install (CI=true: failing instead of skipping)',
+  );
 }
 
 const signal = new AbortController().signal;
@@ -22,11 +24,18 @@ let counter = 0;
 /** A fresh alert happening now (Alertmanager lists only alerts that have not ended). */
 function alert(overrides: Partial<Alert> = {}): Alert {
   counter += 1;
-  return alertFixture({ id: `${Date.now().toString(16)}${String(counter).padStart(8, '0')}`.padEnd(32, 'a'), time: new Date().toISOString(), ...overrides });
+  return alertFixture({
+    id: `${Date.now().toString(16)}${String(counter).padStart(8, '0')}`.padEnd(32, 'a'),
+    time: new Date().toISOString(),
+    ...overrides,
+  });
 }
 
 async function failure(promise: Promise<void>, secrets: readonly string[]): Promise<SinkError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SinkError);
   expect(error).toMatchObject({ code: ErrorCode.sink });
   expect(secretLeaks(error, secrets)).toEqual([]);
@@ -35,7 +44,8 @@ async function failure(promise: Promise<void>, secrets: readonly string[]): Prom
 
 describe.skipIf(alertmanagerBinary === undefined)('AlertmanagerSink against a real Alertmanager', () => {
   let am: AlertmanagerServer;
-  const sink = (options: Partial<AlertmanagerSinkOptions> = {}) => new AlertmanagerSink({ name: 'alertmanager', url: am.url, ...options });
+  const sink = (options: Partial<AlertmanagerSinkOptions> = {}) =>
+    new AlertmanagerSink({ name: 'alertmanager', url: am.url, ...options });
   const byId = async (id: string) => (await am.alerts()).filter((a) => a.labels.auditwatch_alert_id === id);
 
   beforeAll(async () => {
@@ -46,7 +56,10 @@ describe.skipIf(alertmanagerBinary === undefined)('AlertmanagerSink against a re
   it('the alert appears with its labels, annotations, start, end and generator URL', async () => {
     const sent = alert();
     const before = Date.now();
-    await sink({ resolveAfterMs: 2 * 3_600_000, generatorUrl: 'https://grafana.example/d/auditwatch' }).deliver(sent, signal);
+    await sink({ resolveAfterMs: 2 * 3_600_000, generatorUrl: 'https://grafana.example/d/auditwatch' }).deliver(
+      sent,
+      signal,
+    );
     const [got, ...more] = await byId(sent.id);
     expect(more).toEqual([]);
     expect(got!.labels).toEqual({
@@ -103,13 +116,20 @@ describe.skipIf(alertmanagerBinary === undefined)('AlertmanagerSink against a re
     const sent = alert({
       title: ATTACKER_TEXT,
       summary: long,
-      key: { credentialId: ATTACKER_TEXT, clientId: long, [ATTACKER_TEXT]: 'x', 'evil_label': 'y', __name__: 'z' },
+      key: { credentialId: ATTACKER_TEXT, clientId: long, [ATTACKER_TEXT]: 'x', evil_label: 'y', __name__: 'z' },
       events: [ATTACKER_TEXT, long, 'evt-1'],
       trigger: long,
     });
     await sink().deliver(sent, signal);
     const [got] = await byId(sent.id);
-    expect(Object.keys(got!.labels).sort()).toEqual(['alertname', 'auditwatch_alert_id', 'clientId', 'credentialId', 'rule', 'severity']);
+    expect(Object.keys(got!.labels).sort()).toEqual([
+      'alertname',
+      'auditwatch_alert_id',
+      'clientId',
+      'credentialId',
+      'rule',
+      'severity',
+    ]);
     for (const name of Object.keys(got!.labels)) expect(LABEL_NAMES.has(name)).toBe(true);
     for (const value of Object.values(got!.labels)) {
       expect(value.length).toBeLessThanOrEqual(256);
@@ -137,33 +157,47 @@ describe.skipIf(alertmanagerBinary === undefined)('AlertmanagerSink against a re
   });
 });
 
-describe.skipIf(alertmanagerBinary === undefined)('AlertmanagerSink with basic auth (exporter-toolkit web config)', () => {
-  let am: AlertmanagerServer;
-  beforeAll(async () => {
-    am = await AlertmanagerServer.start({ basicAuth: true });
-  });
-  afterAll(() => am?.stop());
+describe.skipIf(alertmanagerBinary === undefined)(
+  'AlertmanagerSink with basic auth (exporter-toolkit web config)',
+  () => {
+    let am: AlertmanagerServer;
+    beforeAll(async () => {
+      am = await AlertmanagerServer.start({ basicAuth: true });
+    });
+    afterAll(() => am?.stop());
 
-  it('delivers with basic_auth, and with credentials in the URL', async () => {
-    const a = alert();
-    await new AlertmanagerSink({ name: 'am', url: am.url, basicAuth: { username: BASIC_AUTH.username, password: BASIC_AUTH.password } }).deliver(a, signal);
-    const withUserInfo = am.url.replace('http://', `http://${BASIC_AUTH.username}:${encodeURIComponent(BASIC_AUTH.password)}@`);
-    const b = alert();
-    const sink = new AlertmanagerSink({ name: 'am', url: withUserInfo });
-    expect(secretLeaks(sink, [BASIC_AUTH.password])).toEqual([]);
-    await sink.deliver(b, signal);
-    const ids = (await am.alerts()).map((x) => x.labels.auditwatch_alert_id);
-    expect(ids).toEqual(expect.arrayContaining([a.id, b.id]));
-  });
+    it('delivers with basic_auth, and with credentials in the URL', async () => {
+      const a = alert();
+      await new AlertmanagerSink({
+        name: 'am',
+        url: am.url,
+        basicAuth: { username: BASIC_AUTH.username, password: BASIC_AUTH.password },
+      }).deliver(a, signal);
+      const withUserInfo = am.url.replace(
+        'http://',
+        `http://${BASIC_AUTH.username}:${encodeURIComponent(BASIC_AUTH.password)}@`,
+      );
+      const b = alert();
+      const sink = new AlertmanagerSink({ name: 'am', url: withUserInfo });
+      expect(secretLeaks(sink, [BASIC_AUTH.password])).toEqual([]);
+      await sink.deliver(b, signal);
+      const ids = (await am.alerts()).map((x) => x.labels.auditwatch_alert_id);
+      expect(ids).toEqual(expect.arrayContaining([a.id, b.id]));
+    });
 
-  it('a wrong password is a 401: not retryable, and no credential in the error', async () => {
-    const wrong = 'wrong-password-0123456789';
-    const sink = new AlertmanagerSink({ name: 'am', url: am.url, basicAuth: { username: BASIC_AUTH.username, password: wrong } });
-    const basic = Buffer.from(`${BASIC_AUTH.username}:${wrong}`).toString('base64');
-    const error = await failure(sink.deliver(alert(), signal), [wrong, basic]);
-    expect(error).toMatchObject({ retryable: false, status: 401 });
-  });
-});
+    it('a wrong password is a 401: not retryable, and no credential in the error', async () => {
+      const wrong = 'wrong-password-0123456789';
+      const sink = new AlertmanagerSink({
+        name: 'am',
+        url: am.url,
+        basicAuth: { username: BASIC_AUTH.username, password: wrong },
+      });
+      const basic = Buffer.from(`${BASIC_AUTH.username}:${wrong}`).toString('base64');
+      const error = await failure(sink.deliver(alert(), signal), [wrong, basic]);
+      expect(error).toMatchObject({ retryable: false, status: 401 });
+    });
+  },
+);
 
 describe('AlertmanagerSink status mapping and headers (a local HTTP server answering as scripted)', () => {
   const answers: Array<{ status: number; body?: string; retryAfter?: string }> = [];
@@ -173,7 +207,9 @@ describe('AlertmanagerSink status mapping and headers (a local HTTP server answe
     req.resume();
     req.on('end', () => {
       const answer = answers.shift() ?? { status: 200 };
-      res.writeHead(answer.status, answer.retryAfter === undefined ? {} : { 'retry-after': answer.retryAfter }).end(answer.body ?? '');
+      res
+        .writeHead(answer.status, answer.retryAfter === undefined ? {} : { 'retry-after': answer.retryAfter })
+        .end(answer.body ?? '');
     });
   });
   let url: string;
@@ -183,19 +219,33 @@ describe('AlertmanagerSink status mapping and headers (a local HTTP server answe
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alertmanager`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const sink = () => new AlertmanagerSink({ name: 'am', url, bearerToken: TOKEN, headers: { 'X-Scope-OrgID': 'tenant-security' } });
+  const sink = () =>
+    new AlertmanagerSink({ name: 'am', url, bearerToken: TOKEN, headers: { 'X-Scope-OrgID': 'tenant-security' } });
 
   it('POSTs to <url>/api/v2/alerts with the bearer token and the configured headers', async () => {
     await sink().deliver(alert(), signal);
     const last = seen.at(-1)!;
     expect(last.path).toBe('/alertmanager/api/v2/alerts');
-    expect(last.headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, 'x-scope-orgid': 'tenant-security', 'content-type': 'application/json' });
+    expect(last.headers).toMatchObject({
+      authorization: `Bearer ${TOKEN}`,
+      'x-scope-orgid': 'tenant-security',
+      'content-type': 'application/json',
+    });
   });
 
   it('400 is not retryable; 429 (with Retry-After), 500 and 503 are; an echoed token is removed', async () => {
-    answers.push({ status: 400, body: '"invalid label set"' }, { status: 429, retryAfter: '3' }, { status: 500 }, { status: 503, body: `no ${TOKEN} here` });
+    answers.push(
+      { status: 400, body: '"invalid label set"' },
+      { status: 429, retryAfter: '3' },
+      { status: 500 },
+      { status: 503, body: `no ${TOKEN} here` },
+    );
     expect(await failure(sink().deliver(alert(), signal), [TOKEN])).toMatchObject({ retryable: false, status: 400 });
-    expect(await failure(sink().deliver(alert(), signal), [TOKEN])).toMatchObject({ retryable: true, status: 429, retryAfterMs: 3000 });
+    expect(await failure(sink().deliver(alert(), signal), [TOKEN])).toMatchObject({
+      retryable: true,
+      status: 429,
+      retryAfterMs: 3000,
+    });
     expect(await failure(sink().deliver(alert(), signal), [TOKEN])).toMatchObject({ retryable: true, status: 500 });
     const echoed = await failure(sink().deliver(alert(), signal), [TOKEN]);
     expect(echoed).toMatchObject({ retryable: true, status: 503 });

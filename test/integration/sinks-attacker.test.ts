@@ -4,12 +4,18 @@ import { PagerDutySink } from '../../src/sinks/pagerduty.js';
 import { SlackSink } from '../../src/sinks/slack.js';
 import { WebhookSink } from '../../src/sinks/webhook.js';
 import {
-  alertFixture, startFakePagerDuty, startFakeSlack, startFakeWebhookReceiver,
-  type FakePagerDuty, type FakeSlack, type FakeWebhookReceiver,
+  alertFixture,
+  startFakePagerDuty,
+  startFakeSlack,
+  startFakeWebhookReceiver,
+  type FakePagerDuty,
+  type FakeSlack,
+  type FakeWebhookReceiver,
 } from '../support/fake-sinks.js';
 
 /** Text an attacker controls through principal names, client ids and messages in audit events. */
-const NASTY = '<!channel> <https://evil.example|click> @here *bold* _it_ ~s~ `code` <script>alert(1)</script> <@U123> &amp; \u0000\n\u2028\u2029\u202eevil';
+const NASTY =
+  '<!channel> <https://evil.example|click> @here *bold* _it_ ~s~ `code` <script>alert(1)</script> <@U123> &amp; \u0000\n\u2028\u2029\u202eevil';
 const HUGE = `${NASTY} ${'A'.repeat(100 * 1024)}`;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
@@ -37,7 +43,11 @@ let outcomes: PromiseSettledResult<void>[];
 const signal = new AbortController().signal;
 
 beforeAll(async () => {
-  [slack, pd, hook] = await Promise.all([startFakeSlack(), startFakePagerDuty(), startFakeWebhookReceiver({ secret: SECRET })]);
+  [slack, pd, hook] = await Promise.all([
+    startFakeSlack(),
+    startFakePagerDuty(),
+    startFakeWebhookReceiver({ secret: SECRET }),
+  ]);
   // Settled, not awaited one by one: each test then reports its own sink's failure.
   outcomes = await Promise.allSettled([
     new SlackSink({ name: 'slack', webhookUrl: slack.url }).deliver(attack, signal),
@@ -53,15 +63,20 @@ describe('attacker-controlled text', () => {
     // The fake Slack validated the limits (header 150, section 3000, fields 10 × 2000, 50 blocks) before answering 200.
     expect(slack.requests[0]!.status).toBe(200);
     const { raw } = slack.requests[0]!;
-    for (const sequence of ['<!', '<http', '<@', '<script', '\\u0000', '\\n\\u2028', '\u202e']) expect(raw.includes(sequence), sequence).toBe(false);
+    for (const sequence of ['<!', '<http', '<@', '<script', '\\u0000', '\\n\\u2028', '\u202e'])
+      expect(raw.includes(sequence), sequence).toBe(false);
     const texts = strings(slack.messages[0]);
     for (const text of texts) {
       // Newlines are the layout's own (label, then value); the attacker's became spaces, so no line starts with its text.
       const lines = text.split('\n');
-      expect(/[<>]/.test(text) || lines.some((l) => CONTROL.test(l) || l.startsWith('evil')) || /[\u202a-\u202e]/.test(text), text.slice(0, 200)).toBe(false);
+      expect(
+        /[<>]/.test(text) || lines.some((l) => CONTROL.test(l) || l.startsWith('evil')) || /[\u202a-\u202e]/.test(text),
+        text.slice(0, 200),
+      ).toBe(false);
       // Exact values sit in code spans, where Slack formats nothing; outside them no formatting may be live.
       const outsideCode = text.replace(/`[^`]*`/g, '');
-      for (const live of ['*bold*', '_it_', '~s~', '`', '@here']) expect(outsideCode.includes(live), `${live} in ${outsideCode.slice(0, 200)}`).toBe(false);
+      for (const live of ['*bold*', '_it_', '~s~', '`', '@here'])
+        expect(outsideCode.includes(live), `${live} in ${outsideCode.slice(0, 200)}`).toBe(false);
     }
     expect(raw.length).toBeLessThan(40_000);
     // The attacker text is still there to read, as inert text.

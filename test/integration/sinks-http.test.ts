@@ -31,24 +31,44 @@ afterEach(async () => {
 });
 
 function request(url: URL, overrides: Partial<PostJsonRequest> = {}): PostJsonRequest {
-  return { sink: 'test', url, body: '{"hello":"world"}', timeoutMs: 2000, signal: new AbortController().signal, secrets: [url.href, SECRET], ...overrides };
+  return {
+    sink: 'test',
+    url,
+    body: '{"hello":"world"}',
+    timeoutMs: 2000,
+    signal: new AbortController().signal,
+    secrets: [url.href, SECRET],
+    ...overrides,
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<SinkError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SinkError);
   expect((error as SinkError).code).toBe(ErrorCode.sink);
   expect(secretLeaks(error, [SECRET, '127.0.0.1', '{"hello"'])).toEqual([]);
   return error as SinkError;
 }
 
-const reply = (status: number, body = '', headers: Record<string, string> = {}) => (_req: IncomingMessage, res: ServerResponse) => res.writeHead(status, headers).end(body);
+const reply =
+  (status: number, body = '', headers: Record<string, string> = {}) =>
+  (_req: IncomingMessage, res: ServerResponse) =>
+    res.writeHead(status, headers).end(body);
 
 describe('postJson', () => {
   it('POSTs the body as JSON and returns a 2xx answer', async () => {
     const url = await serve(reply(202, '{"status":"success"}'));
-    expect(await postJson(request(url, { headers: { 'x-extra': '1' } }))).toEqual({ status: 202, text: '{"status":"success"}' });
-    expect(seen[0]).toMatchObject({ body: '{"hello":"world"}', headers: { 'content-type': 'application/json', 'x-extra': '1' } });
+    expect(await postJson(request(url, { headers: { 'x-extra': '1' } }))).toEqual({
+      status: 202,
+      text: '{"status":"success"}',
+    });
+    expect(seen[0]).toMatchObject({
+      body: '{"hello":"world"}',
+      headers: { 'content-type': 'application/json', 'x-extra': '1' },
+    });
     expect(seen[0]!.headers['user-agent']).toMatch(/^auditwatch\/\d/);
   });
 
@@ -58,7 +78,12 @@ describe('postJson', () => {
       res.writeHead(429, { 'retry-after': seen.length === 1 ? '7' : date }).end('rate_limited');
     });
     const seconds = await failure(postJson(request(url)));
-    expect(seconds).toMatchObject({ retryable: true, retryAfterMs: 7000, status: 429, message: 'test: HTTP 429: rate_limited' });
+    expect(seconds).toMatchObject({
+      retryable: true,
+      retryAfterMs: 7000,
+      status: 429,
+      message: 'test: HTTP 429: rate_limited',
+    });
     const date = await failure(postJson(request(url)));
     expect(date.retryAfterMs).toBeGreaterThan(25_000);
     expect(date.retryAfterMs).toBeLessThanOrEqual(30_000);
@@ -76,8 +101,14 @@ describe('postJson', () => {
       results.push([status, error.status, error.retryable, error.retryAfterMs]);
     }
     expect(results).toEqual([
-      [500, 500, true, undefined], [503, 503, true, 3000], [408, 408, true, undefined], [400, 400, false, undefined],
-      [401, 401, false, undefined], [403, 403, false, undefined], [404, 404, false, undefined], [410, 410, false, undefined],
+      [500, 500, true, undefined],
+      [503, 503, true, 3000],
+      [408, 408, true, undefined],
+      [400, 400, false, undefined],
+      [401, 401, false, undefined],
+      [403, 403, false, undefined],
+      [404, 404, false, undefined],
+      [410, 410, false, undefined],
     ]);
   });
 
@@ -108,8 +139,14 @@ describe('postJson', () => {
     const url = await serve(() => undefined);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    expect(await failure(postJson(request(url, { signal: controller.signal })))).toMatchObject({ retryable: true, message: 'test: aborted' });
-    expect(await failure(postJson(request(url, { signal: AbortSignal.timeout(50) })))).toMatchObject({ retryable: true, message: 'test: timed out' });
+    expect(await failure(postJson(request(url, { signal: controller.signal })))).toMatchObject({
+      retryable: true,
+      message: 'test: aborted',
+    });
+    expect(await failure(postJson(request(url, { signal: AbortSignal.timeout(50) })))).toMatchObject({
+      retryable: true,
+      message: 'test: timed out',
+    });
   });
 
   it('reads only a bounded, flattened part of a huge error body', async () => {
@@ -126,7 +163,9 @@ describe('postJson', () => {
   });
 
   it('removes secrets a receiver echoes back', async () => {
-    const url = await serve((req, res) => res.writeHead(400).end(`unknown hook ${req.url} at http://${req.headers.host}${req.url}`));
+    const url = await serve((req, res) =>
+      res.writeHead(400).end(`unknown hook ${req.url} at http://${req.headers.host}${req.url}`),
+    );
     const error = await failure(postJson(request(url)));
     expect(error.message).toContain('[redacted]');
     expect(error.retryable).toBe(false);

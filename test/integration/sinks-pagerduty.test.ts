@@ -15,11 +15,19 @@ beforeEach(async () => {
 afterEach(() => pd.close());
 
 function sink(options: { routingKey?: string; timeoutMs?: number } = {}): PagerDutySink {
-  return new PagerDutySink({ name: 'pagerduty', routingKey: options.routingKey ?? ROUTING_KEY, url: pd.url, timeoutMs: options.timeoutMs });
+  return new PagerDutySink({
+    name: 'pagerduty',
+    routingKey: options.routingKey ?? ROUTING_KEY,
+    url: pd.url,
+    timeoutMs: options.timeoutMs,
+  });
 }
 
 async function failure(target: PagerDutySink, secret = ROUTING_KEY): Promise<SinkError> {
-  const error = await target.deliver(alertFixture(), signal).then(() => undefined, (e: unknown) => e);
+  const error = await target.deliver(alertFixture(), signal).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SinkError);
   expect(error).toMatchObject({ code: ErrorCode.sink, context: { sink: 'pagerduty' } });
   expect(secretLeaks(error, [secret])).toEqual([]);
@@ -29,23 +37,38 @@ async function failure(target: PagerDutySink, secret = ROUTING_KEY): Promise<Sin
 describe('PagerDutySink', () => {
   it('sends an Events API v2 trigger that the fake accepts with 202', async () => {
     await sink().deliver(alertFixture(), signal);
-    expect(pd.requests[0]).toMatchObject({ status: 202, path: '/v2/enqueue', headers: { 'content-type': 'application/json' } });
+    expect(pd.requests[0]).toMatchObject({
+      status: 202,
+      path: '/v2/enqueue',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(pd.events).toHaveLength(1);
     const event = pd.events[0]!;
-    expect(event).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: '0123456789abcdef0123456789abcdef', client: 'auditwatch' });
+    expect(event).toMatchObject({
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: '0123456789abcdef0123456789abcdef',
+      client: 'auditwatch',
+    });
     expect(event.payload).toMatchObject({
       source: 'auditwatch/org-1111/lkc-abc123',
       severity: 'error',
       timestamp: '2024-05-01T12:00:00.000Z',
       component: 'auth-brute-force',
-      custom_details: { rule: 'auth-brute-force', key: { credentialId: 'ABCDEFGHIJKLMNOP', clientIp: '203.0.113.7' }, count: 12, window: '1m' },
+      custom_details: {
+        rule: 'auth-brute-force',
+        key: { credentialId: 'ABCDEFGHIJKLMNOP', clientIp: '203.0.113.7' },
+        count: 12,
+        window: '1m',
+      },
     });
     expect(secretLeaks(sink(), [ROUTING_KEY])).toEqual([]);
   });
 
   it('maps every severity and keeps the dedup key on a retry', async () => {
     const target = sink();
-    for (const severity of ['critical', 'high', 'medium', 'low'] as Severity[]) await target.deliver(alertFixture({ severity }), signal);
+    for (const severity of ['critical', 'high', 'medium', 'low'] as Severity[])
+      await target.deliver(alertFixture({ severity }), signal);
     await target.deliver(alertFixture({ severity: 'low' }), signal);
     expect(pd.events.map((e) => e.payload.severity)).toEqual(['critical', 'error', 'warning', 'info', 'info']);
     expect(new Set(pd.events.map((e) => e.dedup_key))).toEqual(new Set(['0123456789abcdef0123456789abcdef']));
@@ -71,6 +94,9 @@ describe('PagerDutySink', () => {
 
   it('times out when PagerDuty never answers, as retryable', async () => {
     pd.hangNext();
-    expect(await failure(sink({ timeoutMs: 200 }))).toMatchObject({ retryable: true, message: 'pagerduty: timed out after 200 ms' });
+    expect(await failure(sink({ timeoutMs: 200 }))).toMatchObject({
+      retryable: true,
+      message: 'pagerduty: timed out after 200 ms',
+    });
   });
 });

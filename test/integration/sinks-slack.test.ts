@@ -17,7 +17,10 @@ beforeEach(async () => {
 afterEach(() => slack.close());
 
 async function failure(sink: SlackSink): Promise<SinkError> {
-  const error = await sink.deliver(alertFixture(), signal).then(() => undefined, (e: unknown) => e);
+  const error = await sink.deliver(alertFixture(), signal).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SinkError);
   expect(error).toMatchObject({ code: ErrorCode.sink, context: { sink: 'slack' } });
   expect(secretLeaks(error, secrets)).toEqual([]);
@@ -33,7 +36,10 @@ describe('SlackSink', () => {
     expect(request).toMatchObject({ method: 'POST', status: 200, headers: { 'content-type': 'application/json' } });
     const message = slack.messages[0]! as { text: string; blocks: Array<Record<string, any>> };
     expect(message.text).toContain('[HIGH] Brute force against a Kafka credential');
-    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Brute force against a Kafka credential', emoji: false } });
+    expect(message.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Brute force against a Kafka credential', emoji: false },
+    });
     const fields = message.blocks[2]!.fields.map((f: { text: string }) => f.text);
     expect(fields).toContain('*credentialId*\n`ABCDEFGHIJKLMNOP`');
     expect(fields).toContain('*Count*\n12 in `1m`');
@@ -41,10 +47,21 @@ describe('SlackSink', () => {
   });
 
   it('the fake refuses what Slack would refuse, so the acceptance above means something', async () => {
-    const post = (body: unknown) => fetch(slack.url, { method: 'POST', body: JSON.stringify(body) }).then(async (r) => [r.status, await r.text()]);
-    expect(await post({ blocks: [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }] })).toEqual([400, 'invalid_blocks']);
-    expect(await post({ blocks: [{ type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'a' })) }] })).toEqual([400, 'invalid_blocks']);
-    expect(await post({ blocks: [{ type: 'header', text: { type: 'mrkdwn', text: 'a' } }] })).toEqual([400, 'invalid_blocks']);
+    const post = (body: unknown) =>
+      fetch(slack.url, { method: 'POST', body: JSON.stringify(body) }).then(async (r) => [r.status, await r.text()]);
+    expect(await post({ blocks: [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }] })).toEqual([
+      400,
+      'invalid_blocks',
+    ]);
+    expect(
+      await post({
+        blocks: [{ type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'a' })) }],
+      }),
+    ).toEqual([400, 'invalid_blocks']);
+    expect(await post({ blocks: [{ type: 'header', text: { type: 'mrkdwn', text: 'a' } }] })).toEqual([
+      400,
+      'invalid_blocks',
+    ]);
     expect(await post({})).toEqual([400, 'no_text']);
     expect(await post({ text: 'ok' })).toEqual([200, 'ok']);
   });
@@ -59,8 +76,16 @@ describe('SlackSink', () => {
     const sink = new SlackSink({ name: 'slack', webhookUrl: slack.url });
     slack.failNext(1, 500);
     slack.failNext(1, 400);
-    expect(await failure(sink)).toMatchObject({ retryable: true, status: 500, message: 'slack: HTTP 500: rollup_error' });
-    expect(await failure(sink)).toMatchObject({ retryable: false, status: 400, message: 'slack: HTTP 400: invalid_payload' });
+    expect(await failure(sink)).toMatchObject({
+      retryable: true,
+      status: 500,
+      message: 'slack: HTTP 500: rollup_error',
+    });
+    expect(await failure(sink)).toMatchObject({
+      retryable: false,
+      status: 400,
+      message: 'slack: HTTP 400: invalid_payload',
+    });
     await sink.deliver(alertFixture(), signal);
     expect(slack.requests.map((r) => r.status)).toEqual([500, 400, 200]);
   });
@@ -68,7 +93,10 @@ describe('SlackSink', () => {
   it('a wrong webhook path (404 no_service) is not retryable and does not name the URL', async () => {
     const wrong = `${slack.url.replace(/\/[^/]+$/, '')}/WRONGTOKEN123456`;
     secrets.push(wrong, 'WRONGTOKEN123456');
-    expect(await failure(new SlackSink({ name: 'slack', webhookUrl: wrong }))).toMatchObject({ retryable: false, status: 404 });
+    expect(await failure(new SlackSink({ name: 'slack', webhookUrl: wrong }))).toMatchObject({
+      retryable: false,
+      status: 404,
+    });
   });
 
   it('times out when Slack never answers, as retryable', async () => {

@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
 import { SinkError } from '../../src/sinks/sink.js';
 import { verifyWebhookSignature, WebhookSink } from '../../src/sinks/webhook.js';
-import { alertFixture, secretLeaks, startFakeWebhookReceiver, type FakeWebhookReceiver } from '../support/fake-sinks.js';
+import {
+  alertFixture,
+  secretLeaks,
+  startFakeWebhookReceiver,
+  type FakeWebhookReceiver,
+} from '../support/fake-sinks.js';
 
 const KEY_B64 = Buffer.from('HOOKKEY-0123456789abcdefghijklmn').toString('base64');
 const SECRET = `whsec_${KEY_B64}`;
@@ -22,7 +27,10 @@ async function start(secret = SECRET): Promise<{ receiver: FakeWebhookReceiver; 
 }
 
 async function failure(sink: WebhookSink): Promise<SinkError> {
-  const error = await sink.deliver(alertFixture(), signal).then(() => undefined, (e: unknown) => e);
+  const error = await sink.deliver(alertFixture(), signal).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SinkError);
   expect(error).toMatchObject({ code: ErrorCode.sink, context: { sink: 'hook' } });
   expect(secretLeaks(error, [SECRET, KEY_B64, RAW_SECRET, URL_TOKEN, receiver!.url])).toEqual([]);
@@ -34,13 +42,20 @@ describe('WebhookSink', () => {
     const { receiver, url } = await start();
     const before = Math.floor(Date.now() / 1000);
     await new WebhookSink({ name: 'hook', url, secret: SECRET }).deliver(alertFixture(), signal);
-    expect(receiver.requests[0]).toMatchObject({ status: 204, headers: { 'content-type': 'application/json', 'webhook-id': '0123456789abcdef0123456789abcdef' } });
+    expect(receiver.requests[0]).toMatchObject({
+      status: 204,
+      headers: { 'content-type': 'application/json', 'webhook-id': '0123456789abcdef0123456789abcdef' },
+    });
     expect(receiver.deliveries).toHaveLength(1);
     const delivery = receiver.deliveries[0]!;
     expect(delivery.id).toBe('0123456789abcdef0123456789abcdef');
     expect(delivery.timestampSec).toBeGreaterThanOrEqual(before);
     expect(delivery.timestampSec).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
-    expect(delivery.body).toEqual({ type: 'auditwatch.alert', timestamp: '2024-05-01T12:00:00.000Z', data: alertFixture() });
+    expect(delivery.body).toEqual({
+      type: 'auditwatch.alert',
+      timestamp: '2024-05-01T12:00:00.000Z',
+      data: alertFixture(),
+    });
   });
 
   it('the signature fails with a wrong secret, an altered body or an altered timestamp', async () => {
@@ -48,8 +63,14 @@ describe('WebhookSink', () => {
     await new WebhookSink({ name: 'hook', url, secret: SECRET }).deliver(alertFixture(), signal);
     const { headers, raw } = receiver.requests[0]!;
     expect(verifyWebhookSignature(SECRET, headers, raw).ok).toBe(true);
-    expect(verifyWebhookSignature(`whsec_${Buffer.alloc(32, 9).toString('base64')}`, headers, raw)).toEqual({ ok: false, reason: 'signature' });
-    expect(verifyWebhookSignature(SECRET, headers, raw.replace('"count":12', '"count":13'))).toEqual({ ok: false, reason: 'signature' });
+    expect(verifyWebhookSignature(`whsec_${Buffer.alloc(32, 9).toString('base64')}`, headers, raw)).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
+    expect(verifyWebhookSignature(SECRET, headers, raw.replace('"count":12', '"count":13'))).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
     const earlier = { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) - 1) };
     expect(verifyWebhookSignature(SECRET, earlier, raw)).toEqual({ ok: false, reason: 'signature' });
   });
@@ -80,18 +101,25 @@ describe('WebhookSink', () => {
     expect(await failure(sink)).toMatchObject({ retryable: true, status: 500 });
     expect(await failure(sink)).toMatchObject({ retryable: false, status: 400 });
     await sink.deliver(alertFixture(), signal);
-    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set(['0123456789abcdef0123456789abcdef']));
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(
+      new Set(['0123456789abcdef0123456789abcdef']),
+    );
     expect(receiver.deliveries).toHaveLength(1);
   });
 
   it('times out when the receiver never answers, as retryable', async () => {
     const { receiver, url } = await start();
     receiver.hangNext();
-    expect(await failure(new WebhookSink({ name: 'hook', url, secret: SECRET, timeoutMs: 200 }))).toMatchObject({ retryable: true, message: 'hook: timed out after 200 ms' });
+    expect(await failure(new WebhookSink({ name: 'hook', url, secret: SECRET, timeoutMs: 200 }))).toMatchObject({
+      retryable: true,
+      message: 'hook: timed out after 200 ms',
+    });
   });
 
   it('keeps the URL and secret out of the sink object', async () => {
     const { url } = await start();
-    expect(secretLeaks(new WebhookSink({ name: 'hook', url, secret: SECRET }), [SECRET, KEY_B64, URL_TOKEN])).toEqual([]);
+    expect(secretLeaks(new WebhookSink({ name: 'hook', url, secret: SECRET }), [SECRET, KEY_B64, URL_TOKEN])).toEqual(
+      [],
+    );
   });
 });

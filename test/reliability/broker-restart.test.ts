@@ -16,7 +16,8 @@ const START = '2026-04-07T18:00:00.000Z';
 
 describe.skipIf(services() === null)('Kafka broker restart mid-stream (a broker of the test’s own)', () => {
   const servicesDir = mkdtempSync(join(tmpdir(), 'aw-broker-restart-'));
-  const script = (...args: string[]) => run('bash', [SCRIPT, ...args], { env: { ...process.env, AUDITWATCH_SERVICES_DIR: servicesDir }, timeout: 180_000 });
+  const script = (...args: string[]) =>
+    run('bash', [SCRIPT, ...args], { env: { ...process.env, AUDITWATCH_SERVICES_DIR: servicesDir }, timeout: 180_000 });
   let h: FaultHarness;
   afterAll(async () => {
     await h?.close();
@@ -34,12 +35,23 @@ describe.skipIf(services() === null)('Kafka broker restart mid-stream (a broker 
 
     const service = await h.service();
     await service.waitReady();
-    await until(async () => (await service.metric('auditwatch_events_consumed_total')) > 0, 60_000, 'consumption to start');
+    await until(
+      async () => (await service.metric('auditwatch_events_consumed_total')) > 0,
+      60_000,
+      'consumption to start',
+    );
     await script('restart', 'kafka');
     await produceEvents(h.producer, h.topic, events.slice(half), START);
     await h.drainedAndDelivered(ids.length);
 
-    h.verdict({ test: 'Kafka broker restart', load: `${events.length} events, 3 partitions`, faults: 'the only broker restarted mid-stream' }, ids);
+    h.verdict(
+      {
+        test: 'Kafka broker restart',
+        load: `${events.length} events, 3 partitions`,
+        faults: 'the only broker restarted mid-stream',
+      },
+      ids,
+    );
     expect(await service.stop('SIGTERM')).toBe(0);
   }, 600_000);
 });

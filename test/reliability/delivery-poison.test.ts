@@ -26,12 +26,25 @@ describe.skipIf(services() === null)('one poisoned alert', () => {
     const producedAt = Date.now();
     await produceEvents(h.producer, h.topic, events, START);
     const others = ids.filter((id) => id !== poisoned);
-    await until(() => others.every((id) => h.hook.accepted().some((d) => d.id === id)), 10_000, 'every other alert within 10 s');
+    await until(
+      () => others.every((id) => h.hook.accepted().some((d) => d.id === id)),
+      10_000,
+      'every other alert within 10 s',
+    );
     expect(Date.now() - producedAt).toBeLessThan(10_000);
 
     const failed = async () => runCli(['alerts', 'failed', '--json'], { env });
-    await until(async () => (await failed()).stdout.includes(poisoned), (GIVE_UP_S + 60) * 1000, 'the poisoned alert among the dead letters');
-    const deadLetter = JSON.parse((await failed()).stdout.trim().split('\n')[0]!) as { id: string; sink: string; attempts: number; lastError: string };
+    await until(
+      async () => (await failed()).stdout.includes(poisoned),
+      (GIVE_UP_S + 60) * 1000,
+      'the poisoned alert among the dead letters',
+    );
+    const deadLetter = JSON.parse((await failed()).stdout.trim().split('\n')[0]!) as {
+      id: string;
+      sink: string;
+      attempts: number;
+      lastError: string;
+    };
     expect(deadLetter).toMatchObject({ id: poisoned, sink: 'webhook' });
     expect(deadLetter.lastError).toMatch(/gave up after 20 s: .*HTTP 500/);
 
@@ -56,7 +69,14 @@ describe.skipIf(services() === null)('one poisoned alert', () => {
     await until(() => h.hook.accepted().some((d) => d.id === poisoned), 15_000, 'the re-driven alert');
     expect((await failed()).stdout).toBe('');
 
-    h.verdict({ test: 'Poisoned alert', load: `${events.length} events`, faults: `the webhook answers 500 for one alert, always; give-up after ${GIVE_UP_S} s, then \`alerts retry\`` }, ids);
+    h.verdict(
+      {
+        test: 'Poisoned alert',
+        load: `${events.length} events`,
+        faults: `the webhook answers 500 for one alert, always; give-up after ${GIVE_UP_S} s, then \`alerts retry\``,
+      },
+      ids,
+    );
     expect(await service.stop('SIGTERM')).toBe(0);
   }, 300_000);
 });

@@ -12,7 +12,16 @@ import { requireServices, services } from '../support/services.js';
 const T = '2026-03-03T10:00:00.000Z';
 /** `count` bursts of five failed authentications, each of its own credential and IP (from `ipBase` on). */
 const bursts = (prefix: string, count: number, offsetMs: number, ipBase: number) =>
-  Array.from({ length: count }, (_, b) => [0, 1, 2, 3, 4].map((n) => kafkaAuth({ time: at(T, offsetMs + b * 60_000 + n * SECOND), credential: `${prefix}${String(b).padStart(8, '0')}`, ip: `203.0.113.${ipBase + b}`, ok: false }))).flat();
+  Array.from({ length: count }, (_, b) =>
+    [0, 1, 2, 3, 4].map((n) =>
+      kafkaAuth({
+        time: at(T, offsetMs + b * 60_000 + n * SECOND),
+        credential: `${prefix}${String(b).padStart(8, '0')}`,
+        ip: `203.0.113.${ipBase + b}`,
+        ok: false,
+      }),
+    ),
+  ).flat();
 
 describe.skipIf(services() === null)('Redis restarts while deliveries are pending', () => {
   let h: FaultHarness;
@@ -40,14 +49,25 @@ describe.skipIf(services() === null)('Redis restarts while deliveries are pendin
     const events = bursts('KEPTKEY', 6, 0, 1);
     const ids = (await groundTruth(events)).map((a) => a.id);
     await send(events);
-    await until(async () => (await service.metric('auditwatch_outbox_pending', { sink: 'webhook' })) === ids.length, 30_000, 'alerts pending');
+    await until(
+      async () => (await service.metric('auditwatch_outbox_pending', { sink: 'webhook' })) === ids.length,
+      30_000,
+      'alerts pending',
+    );
 
     await redis.kill();
     await new Promise((r) => setTimeout(r, 5_000));
     await redis.start();
     h.hook.failFor(0, 503);
     await h.drainedAndDelivered(ids.length, 120_000);
-    h.verdict({ test: 'Redis restart, deliveries pending', load: `${events.length} events`, faults: 'sink down, Redis killed for 5 s and restarted with its data (AOF), then the sink recovers' }, ids);
+    h.verdict(
+      {
+        test: 'Redis restart, deliveries pending',
+        load: `${events.length} events`,
+        faults: 'sink down, Redis killed for 5 s and restarted with its data (AOF), then the sink recovers',
+      },
+      ids,
+    );
     expect(await service.metric('auditwatch_alerts_lost_total')).toBe(0);
     expect(await service.stop('SIGTERM')).toBe(0);
   }, 240_000);
@@ -58,21 +78,37 @@ describe.skipIf(services() === null)('Redis restarts while deliveries are pendin
     const lost = bursts('LOSTKEY', 4, 0, 20);
     const lostIds = (await groundTruth(lost)).map((a) => a.id);
     await send(lost);
-    await until(async () => (await service.metric('auditwatch_outbox_pending', { sink: 'webhook' })) === lostIds.length, 30_000, 'alerts pending');
+    await until(
+      async () => (await service.metric('auditwatch_outbox_pending', { sink: 'webhook' })) === lostIds.length,
+      30_000,
+      'alerts pending',
+    );
     await new Promise((r) => setTimeout(r, 6_000)); // one more measurement: the monitor knows them
 
     await redis.kill();
     await redis.start();
-    await until(async () => (await service.metric('auditwatch_alerts_lost_total', { sink: 'webhook' })) === lostIds.length, 30_000, 'the loss to be counted');
+    await until(
+      async () => (await service.metric('auditwatch_alerts_lost_total', { sink: 'webhook' })) === lostIds.length,
+      30_000,
+      'the loss to be counted',
+    );
     const report = service.logs.find((l) => l.includes('Redis lost its data'));
     expect(report).toBeDefined();
-    expect(JSON.parse(report!)).toMatchObject({ sink: 'webhook', lost: lostIds.length, alerts: expect.arrayContaining(lostIds) as unknown });
+    expect(JSON.parse(report!)).toMatchObject({
+      sink: 'webhook',
+      lost: lostIds.length,
+      alerts: expect.arrayContaining(lostIds) as unknown,
+    });
 
     h.hook.failFor(0, 503);
     const later = bursts('LATERKEY', 2, 3_600_000, 40);
     const laterIds = (await groundTruth(later)).map((a) => a.id);
     await send(later);
-    await until(() => laterIds.every((id) => h.hook.accepted().some((d) => d.id === id)), 60_000, 'alerts raised after the loss');
+    await until(
+      () => laterIds.every((id) => h.hook.accepted().some((d) => d.id === id)),
+      60_000,
+      'alerts raised after the loss',
+    );
     expect(h.hook.accepted().filter((d) => lostIds.includes(d.id))).toEqual([]);
     expect(await service.stop('SIGTERM')).toBe(0);
   }, 240_000);

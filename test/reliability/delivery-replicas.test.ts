@@ -19,12 +19,22 @@ describe.skipIf(services() === null)('two replicas, one slow sink', () => {
     h.hook.delay(SLOW_MS);
     // Slower than the answers, so deliveries in flight hold their locks across renewals.
     const env = { AUDITWATCH_DELIVERY_CONCURRENCY: '10', AUDITWATCH_DELIVERY_TIMEOUT: '15s' };
-    const [first, second] = [await h.service({ ...env, AUDITWATCH_INSTANCE_ID: 'replica-a' }), await h.service({ ...env, AUDITWATCH_INSTANCE_ID: 'replica-b' })];
+    const [first, second] = [
+      await h.service({ ...env, AUDITWATCH_INSTANCE_ID: 'replica-a' }),
+      await h.service({ ...env, AUDITWATCH_INSTANCE_ID: 'replica-b' }),
+    ];
     await Promise.all([first.waitReady(), second.waitReady()]);
     await produceEvents(h.producer, h.topic, events, START);
     await h.drainedAndDelivered(ids.length, 240_000);
 
-    h.verdict({ test: 'Two replicas, slow sink', load: `${events.length} events, 4 partitions, 2 replicas`, faults: `the webhook answers each request after ${SLOW_MS / 1000} s` }, ids);
+    h.verdict(
+      {
+        test: 'Two replicas, slow sink',
+        load: `${events.length} events, 4 partitions, 2 replicas`,
+        faults: `the webhook answers each request after ${SLOW_MS / 1000} s`,
+      },
+      ids,
+    );
     // Both replicas delivered: the work was shared, not done twice.
     expect(await first.metric('auditwatch_deliveries_total', { outcome: 'success' })).toBeGreaterThan(0);
     expect(await second.metric('auditwatch_deliveries_total', { outcome: 'success' })).toBeGreaterThan(0);

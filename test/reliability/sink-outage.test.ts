@@ -40,14 +40,27 @@ describe.skipIf(services() === null)('sink outage: 500s, then 429 with Retry-Aft
     const refused = h.hook.requests.filter((r) => r.status === 429);
     expect(refused.length).toBeGreaterThan(0);
     for (const r of refused) {
-      const early = h.hook.requests.filter((n) => n.receivedAt > r.receivedAt + IN_FLIGHT_MS && n.receivedAt < r.receivedAt + RETRY_AFTER_S * 1000 - 50);
+      const early = h.hook.requests.filter(
+        (n) => n.receivedAt > r.receivedAt + IN_FLIGHT_MS && n.receivedAt < r.receivedAt + RETRY_AFTER_S * 1000 - 50,
+      );
       expect(early.map((n) => n.receivedAt - r.receivedAt)).toEqual([]);
     }
     expect(h.hook.requests.filter((r) => r.status === 500).length).toBeGreaterThan(0);
-    h.verdict({ test: 'Sink outage', load: `${events.length} events`, faults: `webhook answers 500 for 20 s, then 429 (Retry-After ${RETRY_AFTER_S} s) for 40 s` }, ids);
+    h.verdict(
+      {
+        test: 'Sink outage',
+        load: `${events.length} events`,
+        faults: `webhook answers 500 for 20 s, then 429 (Retry-After ${RETRY_AFTER_S} s) for 40 s`,
+      },
+      ids,
+    );
     expect(slack.messages).toHaveLength(ids.length);
-    expect(await service.metric('auditwatch_deliveries_total', { sink: 'webhook', outcome: 'retry' })).toBeGreaterThan(0);
-    expect(await service.metric('auditwatch_deliveries_total', { sink: 'webhook', outcome: 'rate_limited' })).toBeGreaterThan(0);
+    expect(await service.metric('auditwatch_deliveries_total', { sink: 'webhook', outcome: 'retry' })).toBeGreaterThan(
+      0,
+    );
+    expect(
+      await service.metric('auditwatch_deliveries_total', { sink: 'webhook', outcome: 'rate_limited' }),
+    ).toBeGreaterThan(0);
     expect(await service.metric('auditwatch_deliveries_total', { sink: 'slack', outcome: 'retry' })).toBe(0);
     expect(await service.stop('SIGTERM')).toBe(0);
   }, 600_000);

@@ -16,7 +16,8 @@ describe.skipIf(services() === null)('three replicas on a Redis Cluster: a rolli
     const events = scenario({ start: START, episodes: 24, noise: 300, seed: 51 });
     const ids = (await groundTruth(events)).map((a) => a.id);
     h = await new FaultHarness(requireServices(), undefined, 'cluster').start(6);
-    const replica = (name: string) => h.service({ AUDITWATCH_KAFKA_SESSION_TIMEOUT: '6s', AUDITWATCH_INSTANCE_ID: name });
+    const replica = (name: string) =>
+      h.service({ AUDITWATCH_KAFKA_SESSION_TIMEOUT: '6s', AUDITWATCH_INSTANCE_ID: name });
     const replicas: ServiceProcess[] = [];
     for (const name of NAMES) replicas.push(await replica(name));
     await Promise.all(replicas.map((r) => r.waitReady()));
@@ -36,7 +37,14 @@ describe.skipIf(services() === null)('three replicas on a Redis Cluster: a rolli
     await producing;
     await h.drainedAndDelivered(ids.length, 240_000);
 
-    h.verdict({ test: 'Three replicas, Redis Cluster', load: `${events.length} events, 6 partitions, produced over ~60 s`, faults: 'rolling restart (SIGTERM one replica at a time), then one replica SIGKILLed and restarted' }, ids);
+    h.verdict(
+      {
+        test: 'Three replicas, Redis Cluster',
+        load: `${events.length} events, 6 partitions, produced over ~60 s`,
+        faults: 'rolling restart (SIGTERM one replica at a time), then one replica SIGKILLed and restarted',
+      },
+      ids,
+    );
     for (const r of replicas) expect(await r.stop('SIGTERM')).toBe(0);
   }, 600_000);
 });

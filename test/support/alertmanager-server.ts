@@ -54,23 +54,43 @@ export class AlertmanagerServer {
     private readonly child: ChildProcess,
     private readonly authorization: string | undefined,
   ) {
-    child.stderr!.on('data', (b: Buffer) => this.logs.push(...b.toString().split('\n').filter((l) => l !== '')));
+    child.stderr!.on('data', (b: Buffer) =>
+      this.logs.push(
+        ...b
+          .toString()
+          .split('\n')
+          .filter((l) => l !== ''),
+      ),
+    );
     this.exited = new Promise((resolve) => child.on('exit', () => resolve()));
   }
 
   static async start(options: { basicAuth?: boolean } = {}): Promise<AlertmanagerServer> {
     const dir = mkdtempSync(join(tmpdir(), 'aw-alertmanager-'));
-    writeFileSync(join(dir, 'alertmanager.yml'), stringify({ route: { receiver: 'null' }, receivers: [{ name: 'null' }] }));
-    const args = [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, '--cluster.listen-address='];
+    writeFileSync(
+      join(dir, 'alertmanager.yml'),
+      stringify({ route: { receiver: 'null' }, receivers: [{ name: 'null' }] }),
+    );
+    const args = [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      '--cluster.listen-address=',
+    ];
     if (options.basicAuth === true) {
       writeFileSync(join(dir, 'web.yml'), stringify({ basic_auth_users: { [BASIC_AUTH.username]: BASIC_AUTH.hash } }));
       args.push(`--web.config.file=${join(dir, 'web.yml')}`);
     }
     const address = `127.0.0.1:${await freePort()}`;
-    const child = spawn(alertmanagerBinary!, [...args, `--web.listen-address=${address}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const authorization = options.basicAuth === true ? `Basic ${Buffer.from(`${BASIC_AUTH.username}:${BASIC_AUTH.password}`).toString('base64')}` : undefined;
+    const child = spawn(alertmanagerBinary!, [...args, `--web.listen-address=${address}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const authorization =
+      options.basicAuth === true
+        ? `Basic ${Buffer.from(`${BASIC_AUTH.username}:${BASIC_AUTH.password}`).toString('base64')}`
+        : undefined;
     const server = new AlertmanagerServer(`http://${address}`, dir, child, authorization);
-    const ready = async () => (await fetch(`${server.url}/-/ready`, { headers: server.headers() }).catch(() => undefined))?.status === 200;
+    const ready = async () =>
+      (await fetch(`${server.url}/-/ready`, { headers: server.headers() }).catch(() => undefined))?.status === 200;
     await until(ready, 30_000, `alertmanager ready; logs:\n${server.logs.slice(-10).join('\n')}`);
     return server;
   }
@@ -85,7 +105,11 @@ export class AlertmanagerServer {
   /** Waits until `count` alerts are active (30 s at most) and returns them. */
   async waitForAlerts(count: number, timeoutMs = 30_000): Promise<GettableAlert[]> {
     let alerts: GettableAlert[] = [];
-    await until(async () => (alerts = await this.alerts()).length >= count, timeoutMs, `${count} alerts in alertmanager (have ${alerts.length})`);
+    await until(
+      async () => (alerts = await this.alerts()).length >= count,
+      timeoutMs,
+      `${count} alerts in alertmanager (have ${alerts.length})`,
+    );
     return alerts;
   }
 

@@ -13,7 +13,11 @@ import { parseAllDocuments } from 'yaml';
 const HELM_VERSION = process.env.HELM_VERSION ?? 'v3.22.0';
 const cacheDir = process.env.AUDITWATCH_CACHE_DIR ?? join(homedir(), '.cache', 'auditwatch');
 
-function firstWorking(candidates: (string | undefined)[], args: string[], accept: (out: string) => boolean): string | undefined {
+function firstWorking(
+  candidates: (string | undefined)[],
+  args: string[],
+  accept: (out: string) => boolean,
+): string | undefined {
   for (const candidate of candidates) {
     if (candidate === undefined) continue;
     try {
@@ -27,12 +31,22 @@ function firstWorking(candidates: (string | undefined)[], args: string[], accept
   return undefined;
 }
 
-export const helm = firstWorking([process.env.HELM, join(cacheDir, `helm-${HELM_VERSION}`, 'helm'), 'helm'], ['version', '--short'], (out) => out.startsWith('v3.'));
-export const promtool = firstWorking([process.env.PROMTOOL, 'promtool'], ['--version'], (out) => out.includes('promtool'));
+export const helm = firstWorking(
+  [process.env.HELM, join(cacheDir, `helm-${HELM_VERSION}`, 'helm'), 'helm'],
+  ['version', '--short'],
+  (out) => out.startsWith('v3.'),
+);
+export const promtool = firstWorking([process.env.PROMTOOL, 'promtool'], ['--version'], (out) =>
+  out.includes('promtool'),
+);
 
 if (process.env.CI === 'true') {
-  if (helm === undefined) throw new Error('helm not found: run scripts/check-deploy.sh (it installs helm) before the tests');
-  if (promtool === undefined) throw new Error('promtool not found: run scripts/local-services.sh install (it installs Debian\'s prometheus) before the tests');
+  if (helm === undefined)
+    throw new Error('helm not found: run scripts/check-deploy.sh (it installs helm) before the tests');
+  if (promtool === undefined)
+    throw new Error(
+      "promtool not found: run scripts/local-services.sh install (it installs Debian's prometheus) before the tests",
+    );
 }
 
 export const CHART = 'helm/auditwatch';
@@ -47,11 +61,17 @@ export type K8sObject = {
 
 /** `helm template` of the chart as release "auditwatch" in namespace "security". */
 export function render(args: string[] = []): K8sObject[] {
-  const out = execFileSync(helm!, ['template', 'auditwatch', CHART, '--namespace', 'security', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return parseAllDocuments(out).map((d) => d.toJS() as K8sObject).filter((o) => o !== null);
+  const out = execFileSync(helm!, ['template', 'auditwatch', CHART, '--namespace', 'security', ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return parseAllDocuments(out)
+    .map((d) => d.toJS() as K8sObject)
+    .filter((o) => o !== null);
 }
 
-export const find = (objects: K8sObject[], kind: string, nameSuffix = '') => objects.filter((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix));
+export const find = (objects: K8sObject[], kind: string, nameSuffix = '') =>
+  objects.filter((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix));
 
 /** A Prometheus rule as the PrometheusRule carries it (and a rules file takes it). */
 export interface PromRule {

@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,7 +42,8 @@ export class ConfigMapDir {
     const tmp = join(this.path, '..data_tmp');
     symlinkSync(stamp, tmp);
     renameSync(tmp, data);
-    for (const name of Object.keys(files)) if (!existsSync(join(this.path, name))) symlinkSync(join('..data', name), join(this.path, name));
+    for (const name of Object.keys(files))
+      if (!existsSync(join(this.path, name))) symlinkSync(join('..data', name), join(this.path, name));
     for (const name of this.visible()) if (!(name in files)) unlinkSync(join(this.path, name));
     if (old !== undefined) rmSync(join(this.path, old), { recursive: true, force: true });
   }

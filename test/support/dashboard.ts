@@ -17,7 +17,9 @@ export interface Dashboard {
   uid: string;
   schemaVersion: number;
   panels: Panel[];
-  templating: { list: { name: string; type: string; query: string | { query: string }; datasource?: { uid: string } }[] };
+  templating: {
+    list: { name: string; type: string; query: string | { query: string }; datasource?: { uid: string } }[];
+  };
 }
 
 export const loadDashboard = (): Dashboard => JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as Dashboard;
@@ -30,12 +32,15 @@ export const allPanels = (d: Dashboard): Panel[] => d.panels.flatMap((p) => [p, 
  * `label_values(selector, label)` variable query (the part Prometheus evaluates).
  */
 export function dashboardQueries(d: Dashboard): { where: string; expr: string }[] {
-  const queries = allPanels(d).flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}" ${t.refId}`, expr: t.expr })));
+  const queries = allPanels(d).flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ where: `panel "${p.title}" ${t.refId}`, expr: t.expr })),
+  );
   for (const v of d.templating.list) {
     if (v.type !== 'query') continue;
     const text = typeof v.query === 'string' ? v.query : v.query.query;
     const m = /^label_values\((.+),\s*(\w+)\)$/.exec(text);
-    if (m === null) throw new Error(`variable ${v.name}: only label_values(selector, label) queries are expected, got ${text}`);
+    if (m === null)
+      throw new Error(`variable ${v.name}: only label_values(selector, label) queries are expected, got ${text}`);
     queries.push({ where: `variable ${v.name}`, expr: m[1]! });
   }
   return queries;
@@ -46,14 +51,15 @@ export function dashboardQueries(d: Dashboard): { where: string; expr: string }[
  * durations and `$var` inside a label matcher (always `=~`) the match-all regex.
  */
 export function asPromQL(expr: string): string {
-  const out = expr
-    .replace(/\$__(rate_interval|interval|range)\b/g, '5m')
-    .replace(/"\$\{?\w+\}?"/g, '".*"');
+  const out = expr.replace(/\$__(rate_interval|interval|range)\b/g, '5m').replace(/"\$\{?\w+\}?"/g, '".*"');
   if (out.includes('$')) throw new Error(`unsubstituted Grafana variable in ${expr}`);
   return out;
 }
 
 /** The dashboard's queries as recording rules, so `promtool check rules` parses each one. */
 export const dashboardRuleGroups = (d: Dashboard): { name: string; rules: PromRule[] }[] => [
-  { name: 'auditwatch-dashboard', rules: dashboardQueries(d).map((q, i) => ({ record: `dashboard:query_${i}`, expr: asPromQL(q.expr) })) },
+  {
+    name: 'auditwatch-dashboard',
+    rules: dashboardQueries(d).map((q, i) => ({ record: `dashboard:query_${i}`, expr: asPromQL(q.expr) })),
+  },
 ];

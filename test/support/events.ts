@@ -53,7 +53,10 @@ export function kafkaAuth(o: KafkaAuthOptions): RawEvent {
       },
       clientAddress: [{ ip: o.ip, port: 40000 + (sequence % 20000) }],
       requestMetadata: { connection_id: '166974528338100003' },
-      result: { status: o.status ?? (o.ok ? 'SUCCESS' : 'UNAUTHENTICATED'), message: o.ok ? '' : 'Authentication failed' },
+      result: {
+        status: o.status ?? (o.ok ? 'SUCCESS' : 'UNAUTHENTICATED'),
+        message: o.ok ? '' : 'Authentication failed',
+      },
     },
   };
 }
@@ -77,7 +80,12 @@ export interface KafkaAuthzOptions {
 export function kafkaAuthz(o: KafkaAuthzOptions): RawEvent {
   const cluster = o.cluster ?? 'lkc-abc123';
   const crn = clusterCrn(cluster);
-  const resource = o.resourceType === 'Topic' ? `${crn}/topic=${o.resourceName}` : o.resourceType === 'Group' ? `${crn}/group=${o.resourceName}` : crn;
+  const resource =
+    o.resourceType === 'Topic'
+      ? `${crn}/topic=${o.resourceName}`
+      : o.resourceType === 'Group'
+        ? `${crn}/group=${o.resourceName}`
+        : crn;
   return {
     specversion: '1.0',
     id: o.id ?? nextId('authz'),
@@ -96,7 +104,17 @@ export function kafkaAuthz(o: KafkaAuthzOptions): RawEvent {
         resourceType: o.resourceType,
         resourceName: o.resourceName,
         patternType: 'LITERAL',
-        ...(o.granted ? { rbacAuthorization: { role: 'DeveloperWrite', scope: { outerScope: [`organization=${ORG}`, `environment=${ENV}`], clusters: { 'kafka-cluster': cluster } } } } : {}),
+        ...(o.granted
+          ? {
+              rbacAuthorization: {
+                role: 'DeveloperWrite',
+                scope: {
+                  outerScope: [`organization=${ORG}`, `environment=${ENV}`],
+                  clusters: { 'kafka-cluster': cluster },
+                },
+              },
+            }
+          : {}),
       },
       request: { correlation_id: '17', client_id: o.clientId ?? 'app-client' },
       requestMetadata: { client_address: `/${o.ip ?? '10.0.0.5'}` },
@@ -105,7 +123,13 @@ export function kafkaAuthz(o: KafkaAuthzOptions): RawEvent {
 }
 
 /** `mds.Authorize`: the RBAC checks that make up most of a real audit log. */
-export function mdsAuthorize(o: { id?: string; time: string; principal: string; operation?: string; granted?: boolean }): RawEvent {
+export function mdsAuthorize(o: {
+  id?: string;
+  time: string;
+  principal: string;
+  operation?: string;
+  granted?: boolean;
+}): RawEvent {
   return {
     specversion: '1.0',
     id: o.id ?? nextId('mds'),
@@ -118,7 +142,14 @@ export function mdsAuthorize(o: { id?: string; time: string; principal: string; 
       methodName: 'mds.Authorize',
       resourceName: `crn://confluent.cloud/organization=${ORG}/environment=${ENV}`,
       authenticationInfo: { principal: o.principal },
-      authorizationInfo: { granted: o.granted ?? true, operation: o.operation ?? 'AccessWithToken', resourceType: 'Environment', resourceName: 'environment', patternType: 'LITERAL', rbacAuthorization: { role: 'EnvironmentAdmin', scope: { outerScope: [`organization=${ORG}`] } } },
+      authorizationInfo: {
+        granted: o.granted ?? true,
+        operation: o.operation ?? 'AccessWithToken',
+        resourceType: 'Environment',
+        resourceName: 'environment',
+        patternType: 'LITERAL',
+        rbacAuthorization: { role: 'EnvironmentAdmin', scope: { outerScope: [`organization=${ORG}`] } },
+      },
       request: { correlation_id: '-1' },
     },
   };
@@ -143,7 +174,9 @@ export interface ControlPlaneOptions {
 /** An `io.confluent.cloud/request` event (organization, IAM, RBAC, resources). */
 export function controlPlane(o: ControlPlaneOptions): RawEvent {
   const user = o.user ?? 'u-ops001';
-  const principal = user.startsWith('sa-') ? { confluentServiceAccount: { resourceId: user } } : { ...(o.email ? { email: o.email } : {}), confluentUser: { resourceId: user } };
+  const principal = user.startsWith('sa-')
+    ? { confluentServiceAccount: { resourceId: user } }
+    : { ...(o.email ? { email: o.email } : {}), confluentUser: { resourceId: user } };
   return {
     specversion: '1.0',
     id: o.id ?? nextId('cp'),
@@ -155,7 +188,12 @@ export function controlPlane(o: ControlPlaneOptions): RawEvent {
     data: {
       serviceName: 'crn://confluent.cloud/',
       methodName: o.method,
-      cloudResources: [{ scope: { resources: o.scope ?? [{ type: 'ORGANIZATION', resourceId: ORG }] }, resource: o.resource ?? { type: 'ORGANIZATION', resourceId: ORG } }],
+      cloudResources: [
+        {
+          scope: { resources: o.scope ?? [{ type: 'ORGANIZATION', resourceId: ORG }] },
+          resource: o.resource ?? { type: 'ORGANIZATION', resourceId: ORG },
+        },
+      ],
       authenticationInfo: {
         principal,
         ...(o.credential ? { credentials: { idSecretCredentials: { credentialId: o.credential } } } : {}),

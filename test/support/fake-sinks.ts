@@ -71,7 +71,12 @@ export interface FakeSlack extends FakeReceiver {
 
 export interface FakePagerDuty extends FakeReceiver {
   /** Events accepted (answered 202). */
-  readonly events: Array<{ routing_key: string; event_action: string; dedup_key?: string; payload: Record<string, unknown> }>;
+  readonly events: Array<{
+    routing_key: string;
+    event_action: string;
+    dedup_key?: string;
+    payload: Record<string, unknown>;
+  }>;
 }
 
 export interface FakeWebhookReceiver extends FakeReceiver {
@@ -88,40 +93,67 @@ type Script = { hang: true } | ({ hang?: false; status: number } & ScriptOptions
 export async function startFakeSlack(): Promise<FakeSlack> {
   const path = `/services/T${token(8)}/B${token(8)}/${token(24)}`;
   const messages: FakeSlack['messages'] = [];
-  const receiver = await startReceiver(path, (request) => {
-    if (request.path !== path) return { status: 404, body: 'no_service' };
-    const problem = slackProblem(request.body);
-    if (problem !== undefined) return { status: 400, body: problem };
-    messages.push(request.body as FakeSlack['messages'][number]);
-    return { status: 200, body: 'ok' };
-  }, (status) => (status === 429 ? 'rate_limited' : status >= 500 ? 'rollup_error' : 'invalid_payload'), (request) => /alert `([0-9a-f]{32})`/.exec(request.raw)?.[1]);
+  const receiver = await startReceiver(
+    path,
+    (request) => {
+      if (request.path !== path) return { status: 404, body: 'no_service' };
+      const problem = slackProblem(request.body);
+      if (problem !== undefined) return { status: 400, body: problem };
+      messages.push(request.body as FakeSlack['messages'][number]);
+      return { status: 200, body: 'ok' };
+    },
+    (status) => (status === 429 ? 'rate_limited' : status >= 500 ? 'rollup_error' : 'invalid_payload'),
+    (request) => /alert `([0-9a-f]{32})`/.exec(request.raw)?.[1],
+  );
   return Object.assign(receiver, { messages });
 }
 
 /** PagerDuty Events API v2: 202 `{status:'success'}`; 400 `invalid event` for what PagerDuty would refuse. */
 export async function startFakePagerDuty(options: { routingKey?: string } = {}): Promise<FakePagerDuty> {
   const events: FakePagerDuty['events'] = [];
-  const receiver = await startReceiver('/v2/enqueue', (request) => {
-    const errors = pagerDutyProblems(request.body, options.routingKey);
-    if (errors.length > 0) return { status: 400, json: { status: 'invalid event', message: 'Event object is invalid', errors } };
-    const event = request.body as FakePagerDuty['events'][number];
-    events.push(event);
-    return { status: 202, json: { status: 'success', message: 'Event processed', dedup_key: event.dedup_key ?? token(16) } };
-  }, (status) => JSON.stringify(status === 429 ? { status: 'throttle event', message: 'Requests for this service are arriving too quickly' } : { status: 'error', message: `HTTP ${status}` }), (request) => (request.body as { dedup_key?: string } | undefined)?.dedup_key);
+  const receiver = await startReceiver(
+    '/v2/enqueue',
+    (request) => {
+      const errors = pagerDutyProblems(request.body, options.routingKey);
+      if (errors.length > 0)
+        return { status: 400, json: { status: 'invalid event', message: 'Event object is invalid', errors } };
+      const event = request.body as FakePagerDuty['events'][number];
+      events.push(event);
+      return {
+        status: 202,
+        json: { status: 'success', message: 'Event processed', dedup_key: event.dedup_key ?? token(16) },
+      };
+    },
+    (status) =>
+      JSON.stringify(
+        status === 429
+          ? { status: 'throttle event', message: 'Requests for this service are arriving too quickly' }
+          : { status: 'error', message: `HTTP ${status}` },
+      ),
+    (request) => (request.body as { dedup_key?: string } | undefined)?.dedup_key,
+  );
   return Object.assign(receiver, { events });
 }
 
 /** A Standard Webhooks receiver: verifies each signature with `secret`; 204 when valid, 401 when not. */
-export async function startFakeWebhookReceiver(options: { secret: string; toleranceSec?: number }): Promise<FakeWebhookReceiver> {
+export async function startFakeWebhookReceiver(options: {
+  secret: string;
+  toleranceSec?: number;
+}): Promise<FakeWebhookReceiver> {
   const deliveries: FakeWebhookReceiver['deliveries'] = [];
   const verifications: WebhookVerification[] = [];
-  const receiver = await startReceiver('/hooks/auditwatch', (request) => {
-    const verification = verifyWebhookSignature(options.secret, request.headers, request.raw, options.toleranceSec);
-    verifications.push(verification);
-    if (!verification.ok) return { status: 401, json: { error: `signature ${verification.reason}` } };
-    deliveries.push({ id: verification.id, timestampSec: verification.timestampSec, body: request.body });
-    return { status: 204 };
-  }, (status) => JSON.stringify({ error: `HTTP ${status}` }), (request) => (typeof request.headers['webhook-id'] === 'string' ? request.headers['webhook-id'] : undefined));
+  const receiver = await startReceiver(
+    '/hooks/auditwatch',
+    (request) => {
+      const verification = verifyWebhookSignature(options.secret, request.headers, request.raw, options.toleranceSec);
+      verifications.push(verification);
+      if (!verification.ok) return { status: 401, json: { error: `signature ${verification.reason}` } };
+      deliveries.push({ id: verification.id, timestampSec: verification.timestampSec, body: request.body });
+      return { status: 204 };
+    },
+    (status) => JSON.stringify({ error: `HTTP ${status}` }),
+    (request) => (typeof request.headers['webhook-id'] === 'string' ? request.headers['webhook-id'] : undefined),
+  );
   return Object.assign(receiver, { deliveries, verifications });
 }
 
@@ -141,18 +173,34 @@ export function alertFixture(overrides: Partial<Alert> = {}): Alert {
     window: '1m',
     events: ['auth-00000042', 'auth-00000041', 'auth-00000040'],
     summary: '12 failed authentications with credential ABCDEFGHIJKLMNOP from 203.0.113.7 in 1m',
-    context: { method: 'kafka.Authentication', credentialId: 'ABCDEFGHIJKLMNOP', clientIp: '203.0.113.7', cluster: 'lkc-abc123', organization: 'org-1111' },
+    context: {
+      method: 'kafka.Authentication',
+      credentialId: 'ABCDEFGHIJKLMNOP',
+      clientIp: '203.0.113.7',
+      cluster: 'lkc-abc123',
+      organization: 'org-1111',
+    },
     ...overrides,
   };
 }
 
 /** The secrets found in every rendering of `value` (String, message, JSON, inspect with stack): none is the goal. */
 export function secretLeaks(value: unknown, secrets: readonly string[]): string[] {
-  const renderings = [String(value), (value as { message?: unknown } | null)?.message, safeJson(value), inspect(value, { depth: 8, showHidden: true })];
+  const renderings = [
+    String(value),
+    (value as { message?: unknown } | null)?.message,
+    safeJson(value),
+    inspect(value, { depth: 8, showHidden: true }),
+  ];
   return secrets.filter((secret) => renderings.some((text) => typeof text === 'string' && text.includes(secret)));
 }
 
-async function startReceiver(path: string, answer: (request: RecordedRequest) => Answer, scriptedBody: (status: number) => string, idOf: (request: RecordedRequest) => string | undefined): Promise<FakeReceiver> {
+async function startReceiver(
+  path: string,
+  answer: (request: RecordedRequest) => Answer,
+  scriptedBody: (status: number) => string,
+  idOf: (request: RecordedRequest) => string | undefined,
+): Promise<FakeReceiver> {
   const requests: RecordedRequest[] = [];
   const script: Script[] = [];
   let delayMs = 0;
@@ -164,14 +212,29 @@ async function startReceiver(path: string, answer: (request: RecordedRequest) =>
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body: parseJson(raw), receivedAt: Date.now() };
+      const request: RecordedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        raw,
+        body: parseJson(raw),
+        receivedAt: Date.now(),
+      };
       request.alertId = idOf(request);
       requests.push(request);
       for (const wake of waiters) wake();
       const refused: Script | undefined = refuse?.match(request) === true ? { status: refuse.status } : undefined;
-      const next: Script | undefined = script.shift() ?? refused ?? (Date.now() < outage.until ? outage.answer : undefined);
+      const next: Script | undefined =
+        script.shift() ?? refused ?? (Date.now() < outage.until ? outage.answer : undefined);
       if (next?.hang === true) return;
-      const reply: Answer = next === undefined ? answer(request) : { status: next.status, body: next.body ?? scriptedBody(next.status), headers: next.retryAfter === undefined ? {} : { 'retry-after': String(next.retryAfter) } };
+      const reply: Answer =
+        next === undefined
+          ? answer(request)
+          : {
+              status: next.status,
+              body: next.body ?? scriptedBody(next.status),
+              headers: next.retryAfter === undefined ? {} : { 'retry-after': String(next.retryAfter) },
+            };
       const respond = () => {
         request.status = reply.status;
         send(res, reply);
@@ -201,7 +264,9 @@ async function startReceiver(path: string, answer: (request: RecordedRequest) =>
       refuse = match === undefined ? undefined : { match, status };
     },
     accepted() {
-      return requests.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300 && r.alertId !== undefined).map((r) => ({ id: r.alertId!, receivedAt: r.receivedAt }));
+      return requests
+        .filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300 && r.alertId !== undefined)
+        .map((r) => ({ id: r.alertId!, receivedAt: r.receivedAt }));
     },
     waitForRequests(count, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
@@ -248,15 +313,34 @@ function slackProblem(body: unknown): string | undefined {
   if (!Array.isArray(blocks) || blocks.length > 50) return 'invalid_blocks';
   const textOk = (t: unknown, max: number, types: string[]): boolean => {
     const o = t as { type?: unknown; text?: unknown };
-    return typeof o === 'object' && o !== null && types.includes(String(o.type)) && typeof o.text === 'string' && o.text.length >= 1 && o.text.length <= max;
+    return (
+      typeof o === 'object' &&
+      o !== null &&
+      types.includes(String(o.type)) &&
+      typeof o.text === 'string' &&
+      o.text.length >= 1 &&
+      o.text.length <= max
+    );
   };
   for (const block of blocks as Array<Record<string, unknown>>) {
     if (block.type === 'header' && textOk(block.text, 150, ['plain_text'])) continue;
-    if (block.type === 'context' && Array.isArray(block.elements) && block.elements.length >= 1 && block.elements.length <= 10 && block.elements.every((e) => textOk(e, 3000, ['mrkdwn', 'plain_text']))) continue;
+    if (
+      block.type === 'context' &&
+      Array.isArray(block.elements) &&
+      block.elements.length >= 1 &&
+      block.elements.length <= 10 &&
+      block.elements.every((e) => textOk(e, 3000, ['mrkdwn', 'plain_text']))
+    )
+      continue;
     if (block.type === 'section') {
       const fields = block.fields as unknown[] | undefined;
       const textValid = block.text === undefined || textOk(block.text, 3000, ['mrkdwn', 'plain_text']);
-      const fieldsValid = fields === undefined || (Array.isArray(fields) && fields.length >= 1 && fields.length <= 10 && fields.every((f) => textOk(f, 2000, ['mrkdwn', 'plain_text'])));
+      const fieldsValid =
+        fields === undefined ||
+        (Array.isArray(fields) &&
+          fields.length >= 1 &&
+          fields.length <= 10 &&
+          fields.every((f) => textOk(f, 2000, ['mrkdwn', 'plain_text'])));
       if (textValid && fieldsValid && (block.text !== undefined || fields !== undefined)) continue;
     }
     return 'invalid_blocks';
@@ -270,15 +354,21 @@ function pagerDutyProblems(body: unknown, routingKey: string | undefined): strin
   const event = body as Record<string, unknown>;
   const payload = event.payload as Record<string, unknown> | undefined;
   const errors: string[] = [];
-  if (typeof event.routing_key !== 'string' || event.routing_key === '') errors.push("'routing_key' is missing or blank");
+  if (typeof event.routing_key !== 'string' || event.routing_key === '')
+    errors.push("'routing_key' is missing or blank");
   else if (routingKey !== undefined && event.routing_key !== routingKey) errors.push('Invalid routing key');
-  if (!['trigger', 'acknowledge', 'resolve'].includes(String(event.event_action))) errors.push("'event_action' is invalid");
+  if (!['trigger', 'acknowledge', 'resolve'].includes(String(event.event_action)))
+    errors.push("'event_action' is invalid");
   if (event.event_action === 'trigger') {
     if (typeof payload !== 'object' || payload === null) return [...errors, "'payload' is missing"];
-    if (typeof payload.summary !== 'string' || payload.summary === '' || payload.summary.length > 1024) errors.push("'payload.summary' must be 1 to 1024 characters");
-    if (typeof payload.source !== 'string' || payload.source === '') errors.push("'payload.source' is missing or blank");
-    if (!['critical', 'error', 'warning', 'info'].includes(String(payload.severity))) errors.push("'payload.severity' is invalid");
-    if (payload.timestamp !== undefined && Number.isNaN(Date.parse(String(payload.timestamp)))) errors.push("'payload.timestamp' is invalid");
+    if (typeof payload.summary !== 'string' || payload.summary === '' || payload.summary.length > 1024)
+      errors.push("'payload.summary' must be 1 to 1024 characters");
+    if (typeof payload.source !== 'string' || payload.source === '')
+      errors.push("'payload.source' is missing or blank");
+    if (!['critical', 'error', 'warning', 'info'].includes(String(payload.severity)))
+      errors.push("'payload.severity' is invalid");
+    if (payload.timestamp !== undefined && Number.isNaN(Date.parse(String(payload.timestamp))))
+      errors.push("'payload.timestamp' is invalid");
   }
   return errors;
 }

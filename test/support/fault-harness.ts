@@ -36,7 +36,12 @@ export class FaultHarness {
 
   /** Creates the topic, connects admin and producer, starts the webhook receiver. */
   async start(partitions: number): Promise<this> {
-    const kafka = new Kafka({ clientId: 'aw-fault', brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 30, maxRetryTime: 2_000 } });
+    const kafka = new Kafka({
+      clientId: 'aw-fault',
+      brokers: this.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 30, maxRetryTime: 2_000 },
+    });
     this.admin = kafka.admin();
     await this.admin.connect();
     this.onClose(() => this.admin.disconnect());
@@ -57,7 +62,9 @@ export class FaultHarness {
       AUDITWATCH_KAFKA_TOPIC: this.topic,
       AUDITWATCH_KAFKA_GROUP_ID: this.group,
       AUDITWATCH_KAFKA_FROM_BEGINNING: 'true',
-      ...(this.redis === 'cluster' ? { AUDITWATCH_REDIS_CLUSTER_NODES: this.services.redisClusterNodes } : { AUDITWATCH_REDIS_URL: this.services.redisUrl }),
+      ...(this.redis === 'cluster'
+        ? { AUDITWATCH_REDIS_CLUSTER_NODES: this.services.redisClusterNodes }
+        : { AUDITWATCH_REDIS_URL: this.services.redisUrl }),
       AUDITWATCH_REDIS_PREFIX: `aw-fault-${this.group}`,
       AUDITWATCH_WEBHOOK_URL: this.hook.url,
       AUDITWATCH_WEBHOOK_SECRET: this.secret,
@@ -85,9 +92,17 @@ export class FaultHarness {
   }
 
   /** Waits (up to `timeoutMs` each) until the group has committed the whole topic and `count` distinct alerts arrived at each receiver. */
-  async drainedAndDelivered(count: number, timeoutMs = 180_000, receivers: readonly FakeReceiver[] = [this.hook]): Promise<void> {
+  async drainedAndDelivered(
+    count: number,
+    timeoutMs = 180_000,
+    receivers: readonly FakeReceiver[] = [this.hook],
+  ): Promise<void> {
     await until(() => drained(this.admin, this.topic, this.group), timeoutMs, 'the topic to drain');
-    await until(() => receivers.every((r) => new Set(r.accepted().map((d) => d.id)).size >= count), timeoutMs, 'deliveries');
+    await until(
+      () => receivers.every((r) => new Set(r.accepted().map((d) => d.id)).size >= count),
+      timeoutMs,
+      'deliveries',
+    );
     await new Promise((r) => setTimeout(r, 2_000)); // time for a duplicate to show itself
   }
 
@@ -107,14 +122,28 @@ export class FaultHarness {
    * others are named), and every id that arrived twice is explained by a kill
    * (see explainDuplicates).
    */
-  verdict(row: { test: string; load: string; faults: string }, expectedIds: readonly string[], receivers: readonly FakeReceiver[] = [this.hook]): void {
+  verdict(
+    row: { test: string; load: string; faults: string },
+    expectedIds: readonly string[],
+    receivers: readonly FakeReceiver[] = [this.hook],
+  ): void {
     const expected = [...expectedIds].sort();
-    const outcomes = receivers.map((r) => ({ distinct: [...new Set(r.accepted().map((d) => d.id))].sort(), ...explainDuplicates(r.accepted(), this.kills) }));
+    const outcomes = receivers.map((r) => ({
+      distinct: [...new Set(r.accepted().map((d) => d.id))].sort(),
+      ...explainDuplicates(r.accepted(), this.kills),
+    }));
     const delivered = Math.min(...outcomes.map((o) => o.distinct.filter((id) => expected.includes(id)).length));
     const unexplained = outcomes.flatMap((o) => o.unexplained);
     const explained = outcomes.reduce((n, o) => n + o.explained.length, 0);
     const complete = outcomes.every((o) => o.distinct.join() === expected.join());
-    recordReliability({ ...row, expected: expected.length, delivered, duplicated: unexplained.length, explained, result: unexplained.length === 0 && complete ? 'pass' : 'fail' });
+    recordReliability({
+      ...row,
+      expected: expected.length,
+      delivered,
+      duplicated: unexplained.length,
+      explained,
+      result: unexplained.length === 0 && complete ? 'pass' : 'fail',
+    });
     for (const o of outcomes) expect(o.distinct).toEqual(expected);
     expect(unexplained).toEqual([]);
   }
@@ -144,7 +173,10 @@ const KILL_WINDOW_AFTER_MS = 250;
  * accepted twice must have its first acceptance just before a kill, and its
  * next one after that kill (the job taken over once the dead replica's lock expired).
  */
-export function explainDuplicates(accepted: ReadonlyArray<{ id: string; receivedAt: number }>, kills: readonly number[]): { explained: string[]; unexplained: string[] } {
+export function explainDuplicates(
+  accepted: ReadonlyArray<{ id: string; receivedAt: number }>,
+  kills: readonly number[],
+): { explained: string[]; unexplained: string[] } {
   const times = new Map<string, number[]>();
   for (const { id, receivedAt } of accepted) times.set(id, [...(times.get(id) ?? []), receivedAt]);
   const explained: string[] = [];
@@ -152,7 +184,9 @@ export function explainDuplicates(accepted: ReadonlyArray<{ id: string; received
   for (const [id, at] of times) {
     if (at.length < 2) continue;
     const [first, second] = [at[0]!, at[1]!];
-    const byKill = kills.some((k) => first >= k - KILL_WINDOW_BEFORE_MS && first <= k + KILL_WINDOW_AFTER_MS && second > k);
+    const byKill = kills.some(
+      (k) => first >= k - KILL_WINDOW_BEFORE_MS && first <= k + KILL_WINDOW_AFTER_MS && second > k,
+    );
     if (byKill) explained.push(id);
     // Named with its times, so a failure shows how far from the kills it was.
     else unexplained.push(`${id} accepted at ${at.join(', ')}; kills at ${kills.join(', ')}`);

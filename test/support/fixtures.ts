@@ -5,7 +5,9 @@ const FIXTURES = new URL('../fixtures/', import.meta.url);
 
 /** Raw lines of a fixture file (JSON lines). */
 export function fixtureLines(name: string): string[] {
-  return readFileSync(new URL(name, FIXTURES), 'utf8').split('\n').filter((line) => line.trim() !== '');
+  return readFileSync(new URL(name, FIXTURES), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }
 
 /** Decodes every line of a fixture file; fails the test if any line does not decode. */

@@ -16,13 +16,16 @@ const SCRIPT = new URL('../../scripts/local-services.sh', import.meta.url).pathn
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const found = fromEnvironment() ?? (await fromTestcontainers()) ?? (await fromLocalServices());
   if (found === undefined) {
-    const message = 'no Kafka/Redis for integration tests: set AUDITWATCH_KAFKA_BROKERS and AUDITWATCH_REDIS_URL, run a container runtime, or install java and mvn (the local-services script brings Kafka and Redis)';
+    const message =
+      'no Kafka/Redis for integration tests: set AUDITWATCH_KAFKA_BROKERS and AUDITWATCH_REDIS_URL, run a container runtime, or install java and mvn (the local-services script brings Kafka and Redis)';
     if (process.env.CI === 'true') throw new Error(`${message} (CI=true: failing instead of skipping)`);
     process.stderr.write(`\n*** SKIPPING INTEGRATION TESTS: ${message} ***\n\n`);
     project.provide('services', null);
     return async () => {};
   }
-  process.stderr.write(`integration services from ${found.services.origin}: kafka ${found.services.kafkaBrokers.join(',')}, redis ${found.services.redisUrl}\n`);
+  process.stderr.write(
+    `integration services from ${found.services.origin}: kafka ${found.services.kafkaBrokers.join(',')}, redis ${found.services.redisUrl}\n`,
+  );
   project.provide('services', found.services);
   return found.stop;
 }
@@ -33,7 +36,10 @@ interface Found {
 }
 
 function list(value: string | undefined): string[] | undefined {
-  const items = value?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return items === undefined || items.length === 0 ? undefined : items;
 }
 
@@ -41,7 +47,16 @@ function fromEnvironment(): Found | undefined {
   const env = process.env;
   const kafkaBrokers = list(env.AUDITWATCH_KAFKA_BROKERS);
   if (kafkaBrokers === undefined || env.AUDITWATCH_REDIS_URL === undefined) return undefined;
-  return { services: { ...saslFrom(env), kafkaBrokers, redisUrl: env.AUDITWATCH_REDIS_URL, ...clusterFrom(env), origin: 'environment' }, stop: async () => {} };
+  return {
+    services: {
+      ...saslFrom(env),
+      kafkaBrokers,
+      redisUrl: env.AUDITWATCH_REDIS_URL,
+      ...clusterFrom(env),
+      origin: 'environment',
+    },
+    stop: async () => {},
+  };
 }
 
 function clusterFrom(env: Record<string, string | undefined>): Pick<Services, 'redisClusterNodes'> {
@@ -51,7 +66,13 @@ function clusterFrom(env: Record<string, string | undefined>): Pick<Services, 'r
 
 type SaslSettings = Pick<
   Services,
-  'saslBrokers' | 'saslUsername' | 'saslPassword' | 'saslSslBrokers' | 'sslCaFile' | 'saslDeniedUsername' | 'saslDeniedPassword'
+  | 'saslBrokers'
+  | 'saslUsername'
+  | 'saslPassword'
+  | 'saslSslBrokers'
+  | 'sslCaFile'
+  | 'saslDeniedUsername'
+  | 'saslDeniedPassword'
 >;
 
 function saslFrom(env: Record<string, string | undefined>): SaslSettings {
@@ -60,10 +81,15 @@ function saslFrom(env: Record<string, string | undefined>): SaslSettings {
   return {
     ...(saslBrokers === undefined ? {} : { saslBrokers }),
     ...(saslSslBrokers === undefined ? {} : { saslSslBrokers, sslCaFile: env.AUDITWATCH_KAFKA_SSL_CA_FILE }),
-    ...(saslBrokers === undefined && saslSslBrokers === undefined ? {} : { saslUsername: env.AUDITWATCH_KAFKA_SASL_USERNAME, saslPassword: env.AUDITWATCH_KAFKA_SASL_PASSWORD }),
+    ...(saslBrokers === undefined && saslSslBrokers === undefined
+      ? {}
+      : { saslUsername: env.AUDITWATCH_KAFKA_SASL_USERNAME, saslPassword: env.AUDITWATCH_KAFKA_SASL_PASSWORD }),
     ...(env.AUDITWATCH_KAFKA_SASL_DENIED_USERNAME === undefined
       ? {}
-      : { saslDeniedUsername: env.AUDITWATCH_KAFKA_SASL_DENIED_USERNAME, saslDeniedPassword: env.AUDITWATCH_KAFKA_SASL_DENIED_PASSWORD }),
+      : {
+          saslDeniedUsername: env.AUDITWATCH_KAFKA_SASL_DENIED_USERNAME,
+          saslDeniedPassword: env.AUDITWATCH_KAFKA_SASL_DENIED_PASSWORD,
+        }),
   };
 }
 
@@ -114,9 +140,16 @@ async function fromLocalServices(): Promise<Found | undefined> {
   const env: Record<string, string> = {};
   for (const match of stdout.matchAll(/^export (\w+)=['"]?([^'"\n]*)['"]?$/gm)) env[match[1]!] = match[2]!;
   const kafkaBrokers = list(env.AUDITWATCH_KAFKA_BROKERS);
-  if (kafkaBrokers === undefined || env.AUDITWATCH_REDIS_URL === undefined) throw new Error(`local-services env printed no addresses:\n${stdout}`);
+  if (kafkaBrokers === undefined || env.AUDITWATCH_REDIS_URL === undefined)
+    throw new Error(`local-services env printed no addresses:\n${stdout}`);
   return {
-    services: { ...saslFrom(env), kafkaBrokers, redisUrl: env.AUDITWATCH_REDIS_URL, ...clusterFrom(env), origin: 'local-services' },
+    services: {
+      ...saslFrom(env),
+      kafkaBrokers,
+      redisUrl: env.AUDITWATCH_REDIS_URL,
+      ...clusterFrom(env),
+      origin: 'local-services',
+    },
     stop: async () => {
       if (!alreadyRunning && process.env.AUDITWATCH_KEEP_SERVICES !== '1') await run('bash', [SCRIPT, 'stop']);
     },

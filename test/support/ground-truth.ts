@@ -13,7 +13,10 @@ import type { Services } from './services.js';
 export async function groundTruth(events: readonly RawEvent[]): Promise<Alert[]> {
   const alerts: Alert[] = [];
   const engine = new Engine(loadRules(BUNDLED_RULES_DIR).enabled, new MemoryStateStore());
-  await replay(events.map((e, i) => ({ ...decodeRecord(JSON.stringify(e)), lineNumber: i + 1 })), { engine, onAlert: (a) => void alerts.push(a) });
+  await replay(
+    events.map((e, i) => ({ ...decodeRecord(JSON.stringify(e)), lineNumber: i + 1 })),
+    { engine, onAlert: (a) => void alerts.push(a) },
+  );
   return alerts;
 }
 
@@ -31,15 +34,27 @@ export function plainKafka(s: Services, clientId: string): Kafka {
 }
 
 /** Sends events in chunks (keyed by episode). */
-export async function produceEvents(producer: Producer, topic: string, events: readonly RawEvent[], start: string, chunk = 1_000): Promise<void> {
+export async function produceEvents(
+  producer: Producer,
+  topic: string,
+  events: readonly RawEvent[],
+  start: string,
+  chunk = 1_000,
+): Promise<void> {
   for (let i = 0; i < events.length; i += chunk) {
-    await producer.send({ topic, messages: events.slice(i, i + chunk).map((e) => ({ key: episodeKey(e, start), value: JSON.stringify(e) })) });
+    await producer.send({
+      topic,
+      messages: events.slice(i, i + chunk).map((e) => ({ key: episodeKey(e, start), value: JSON.stringify(e) })),
+    });
   }
 }
 
 /** True when the group has committed up to the end of every partition. */
 export async function drained(admin: Admin, topic: string, group: string): Promise<boolean> {
-  const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: group, topics: [topic] })]);
+  const [ends, committed] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+  ]);
   const done = new Map(committed[0]!.partitions.map((p) => [p.partition, p.offset]));
   return ends.every((p) => done.get(p.partition) === p.high);
 }

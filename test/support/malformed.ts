@@ -56,10 +56,38 @@ export const CORPUS_MARKER = 'MALFORMED-MARKER-7f3a';
 
 /** JSON literal texts of the wrong type for almost any field. `{i}` is replaced by a per-record number. */
 const WRONG_LITERALS = [
-  '0', '-1', '1.5', '-0', '1e308', '1e400', '-1e400', '{i}', '9007199254740993{i}', '-123456789012345678901234567890{i}',
-  'true', 'false', 'null', '""', '" "', '"\\u0000"', '"\\ud800"', '"\\udfff\\ud800"', '"\\n\\r\\t"',
-  '[]', '[null]', '[1,"a",null,{}]', '[[[[[[[[[[]]]]]]]]]]', '{}', '{"a":{"b":[]}}', `{"__proto__":{"polluted":"${CORPUS_MARKER}"}}`,
-  `"<!channel> ${CORPUS_MARKER} <https://evil.example|click>"`, '"__proto__"', '"constructor"', '"toString"', '"NaN"', '"Infinity"',
+  '0',
+  '-1',
+  '1.5',
+  '-0',
+  '1e308',
+  '1e400',
+  '-1e400',
+  '{i}',
+  '9007199254740993{i}',
+  '-123456789012345678901234567890{i}',
+  'true',
+  'false',
+  'null',
+  '""',
+  '" "',
+  '"\\u0000"',
+  '"\\ud800"',
+  '"\\udfff\\ud800"',
+  '"\\n\\r\\t"',
+  '[]',
+  '[null]',
+  '[1,"a",null,{}]',
+  '[[[[[[[[[[]]]]]]]]]]',
+  '{}',
+  '{"a":{"b":[]}}',
+  `{"__proto__":{"polluted":"${CORPUS_MARKER}"}}`,
+  `"<!channel> ${CORPUS_MARKER} <https://evil.example|click>"`,
+  '"__proto__"',
+  '"constructor"',
+  '"toString"',
+  '"NaN"',
+  '"Infinity"',
 ];
 
 const ENVELOPE = ['id', 'type', 'source', 'specversion', 'time'] as const;
@@ -67,24 +95,65 @@ const ENVELOPE = ['id', 'type', 'source', 'specversion', 'time'] as const;
 /** Data paths worth breaking, per template kind. */
 const DATA_PATHS: Record<TemplateKind, ReadonlyArray<ReadonlyArray<string | number>>> = {
   auth: [
-    ['data'], ['subject'], ['datacontenttype'], ['data', 'methodName'], ['data', 'serviceName'], ['data', 'resourceName'],
-    ['data', 'authenticationInfo'], ['data', 'authenticationInfo', 'principal'], ['data', 'authenticationInfo', 'principalResourceId'],
-    ['data', 'authenticationInfo', 'metadata'], ['data', 'authenticationInfo', 'metadata', 'identifier'], ['data', 'authenticationInfo', 'metadata', 'mechanism'],
-    ['data', 'clientAddress'], ['data', 'clientAddress', 0], ['data', 'clientAddress', 0, 'ip'], ['data', 'clientAddress', 0, 'port'],
-    ['data', 'requestMetadata'], ['data', 'requestMetadata', 'connection_id'], ['data', 'result'], ['data', 'result', 'status'], ['data', 'result', 'message'],
+    ['data'],
+    ['subject'],
+    ['datacontenttype'],
+    ['data', 'methodName'],
+    ['data', 'serviceName'],
+    ['data', 'resourceName'],
+    ['data', 'authenticationInfo'],
+    ['data', 'authenticationInfo', 'principal'],
+    ['data', 'authenticationInfo', 'principalResourceId'],
+    ['data', 'authenticationInfo', 'metadata'],
+    ['data', 'authenticationInfo', 'metadata', 'identifier'],
+    ['data', 'authenticationInfo', 'metadata', 'mechanism'],
+    ['data', 'clientAddress'],
+    ['data', 'clientAddress', 0],
+    ['data', 'clientAddress', 0, 'ip'],
+    ['data', 'clientAddress', 0, 'port'],
+    ['data', 'requestMetadata'],
+    ['data', 'requestMetadata', 'connection_id'],
+    ['data', 'result'],
+    ['data', 'result', 'status'],
+    ['data', 'result', 'message'],
   ],
   authz: [
-    ['data', 'authorizationInfo'], ['data', 'authorizationInfo', 'granted'], ['data', 'authorizationInfo', 'operation'], ['data', 'authorizationInfo', 'resourceType'],
-    ['data', 'authorizationInfo', 'resourceName'], ['data', 'authorizationInfo', 'patternType'], ['data', 'authorizationInfo', 'rbacAuthorization'],
-    ['data', 'authorizationInfo', 'rbacAuthorization', 'role'], ['data', 'authorizationInfo', 'superUserAuthorization'], ['data', 'request'],
-    ['data', 'request', 'client_id'], ['data', 'request', 'correlation_id'], ['data', 'requestMetadata', 'client_address'], ['data', 'authenticationInfo', 'principal'],
+    ['data', 'authorizationInfo'],
+    ['data', 'authorizationInfo', 'granted'],
+    ['data', 'authorizationInfo', 'operation'],
+    ['data', 'authorizationInfo', 'resourceType'],
+    ['data', 'authorizationInfo', 'resourceName'],
+    ['data', 'authorizationInfo', 'patternType'],
+    ['data', 'authorizationInfo', 'rbacAuthorization'],
+    ['data', 'authorizationInfo', 'rbacAuthorization', 'role'],
+    ['data', 'authorizationInfo', 'superUserAuthorization'],
+    ['data', 'request'],
+    ['data', 'request', 'client_id'],
+    ['data', 'request', 'correlation_id'],
+    ['data', 'requestMetadata', 'client_address'],
+    ['data', 'authenticationInfo', 'principal'],
   ],
-  mds: [['data', 'authorizationInfo'], ['data', 'authorizationInfo', 'rbacAuthorization', 'scope'], ['data', 'authenticationInfo'], ['data', 'methodName'], ['data', 'request']],
+  mds: [
+    ['data', 'authorizationInfo'],
+    ['data', 'authorizationInfo', 'rbacAuthorization', 'scope'],
+    ['data', 'authenticationInfo'],
+    ['data', 'methodName'],
+    ['data', 'request'],
+  ],
   control: [
-    ['data', 'cloudResources'], ['data', 'cloudResources', 0], ['data', 'cloudResources', 0, 'resource'], ['data', 'cloudResources', 0, 'resource', 'type'],
-    ['data', 'cloudResources', 0, 'scope', 'resources'], ['data', 'authenticationInfo', 'principal'], ['data', 'authenticationInfo', 'principal', 'confluentUser'],
-    ['data', 'authenticationInfo', 'principal', 'email'], ['data', 'authenticationInfo', 'result'], ['data', 'requestMetadata', 'requestId'],
-    ['data', 'requestMetadata', 'clientAddress'], ['data', 'request', 'accessType'], ['data', 'result', 'status'],
+    ['data', 'cloudResources'],
+    ['data', 'cloudResources', 0],
+    ['data', 'cloudResources', 0, 'resource'],
+    ['data', 'cloudResources', 0, 'resource', 'type'],
+    ['data', 'cloudResources', 0, 'scope', 'resources'],
+    ['data', 'authenticationInfo', 'principal'],
+    ['data', 'authenticationInfo', 'principal', 'confluentUser'],
+    ['data', 'authenticationInfo', 'principal', 'email'],
+    ['data', 'authenticationInfo', 'result'],
+    ['data', 'requestMetadata', 'requestId'],
+    ['data', 'requestMetadata', 'clientAddress'],
+    ['data', 'request', 'accessType'],
+    ['data', 'result', 'status'],
   ],
 };
 
@@ -92,19 +161,71 @@ type TemplateKind = 'auth' | 'authz' | 'mds' | 'control';
 
 /** Byte sequences that are not UTF-8: lone continuation, overlong, surrogate, beyond U+10FFFF, truncated, never-valid bytes. */
 const BAD_UTF8: ReadonlyArray<readonly [string, readonly number[]]> = [
-  ['continuation', [0x80]], ['overlong-slash', [0xc0, 0xaf]], ['overlong-3', [0xe0, 0x80, 0xaf]], ['surrogate', [0xed, 0xa0, 0x80]],
-  ['beyond-max', [0xf4, 0x90, 0x80, 0x80]], ['truncated-2', [0xc3]], ['truncated-3', [0xe2, 0x82]], ['ff', [0xff]], ['fe', [0xfe]], ['f8', [0xf8, 0x88, 0x80, 0x80, 0x80]],
+  ['continuation', [0x80]],
+  ['overlong-slash', [0xc0, 0xaf]],
+  ['overlong-3', [0xe0, 0x80, 0xaf]],
+  ['surrogate', [0xed, 0xa0, 0x80]],
+  ['beyond-max', [0xf4, 0x90, 0x80, 0x80]],
+  ['truncated-2', [0xc3]],
+  ['truncated-3', [0xe2, 0x82]],
+  ['ff', [0xff]],
+  ['fe', [0xfe]],
+  ['f8', [0xf8, 0x88, 0x80, 0x80, 0x80]],
 ];
 
 const NOT_JSON = [
-  '', ' ', '\n', '\u0000', 'null', 'true', '0', '-0', '1e400', '"a string"', '[]', '[1,2,3]', 'undefined', 'NaN', 'Infinity', '{', '}', '{}', '{"id"}', "{'id':'x'}",
-  '{"id":"x",}', '{"id":"x"} trailing', '{"id":"x"}{"id":"y"}', '// comment\n{}', '/* c */ {}', '\ufeff{"id":"bom-only"}', '\ufeff\ufeff{}', '{"a":1e99999}', '{"a":-}', '{"a":01}',
-  '{"a":"\\x41"}', '{"a":"\\u12"}', '{"a":"unterminated}', '{"a":"\u0001raw control"}', 'id=x&type=y', '<event id="x"/>', '---\nid: x\n', `${CORPUS_MARKER} plain text`,
+  '',
+  ' ',
+  '\n',
+  '\u0000',
+  'null',
+  'true',
+  '0',
+  '-0',
+  '1e400',
+  '"a string"',
+  '[]',
+  '[1,2,3]',
+  'undefined',
+  'NaN',
+  'Infinity',
+  '{',
+  '}',
+  '{}',
+  '{"id"}',
+  "{'id':'x'}",
+  '{"id":"x",}',
+  '{"id":"x"} trailing',
+  '{"id":"x"}{"id":"y"}',
+  '// comment\n{}',
+  '/* c */ {}',
+  '\ufeff{"id":"bom-only"}',
+  '\ufeff\ufeff{}',
+  '{"a":1e99999}',
+  '{"a":-}',
+  '{"a":01}',
+  '{"a":"\\x41"}',
+  '{"a":"\\u12"}',
+  '{"a":"unterminated}',
+  '{"a":"\u0001raw control"}',
+  'id=x&type=y',
+  '<event id="x"/>',
+  '---\nid: x\n',
+  `${CORPUS_MARKER} plain text`,
 ];
 
 /** Builds the corpus; pure and deterministic for given options. */
 export function malformedCorpus(options: MalformedOptions = {}): MalformedRecord[] {
-  const o = { seed: 1, count: 10_000, oversized: 3, deep: 40, huge: 60, start: '2026-03-02T00:00:00.000Z', stepMs: 1000, ...options };
+  const o = {
+    seed: 1,
+    count: 10_000,
+    oversized: 3,
+    deep: 40,
+    huge: 60,
+    start: '2026-03-02T00:00:00.000Z',
+    stepMs: 1000,
+    ...options,
+  };
   const rnd = random(o.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const records: MalformedRecord[] = [];
@@ -133,15 +254,53 @@ export function malformedCorpus(options: MalformedOptions = {}): MalformedRecord
 }
 
 type Family =
-  | 'truncated' | 'envelope-type' | 'envelope-missing' | 'envelope-null' | 'data-type' | 'array-for-object' | 'big-number'
-  | 'prototype' | 'invalid-utf8' | 'binary' | 'not-json' | 'tombstone' | 'unknown-type' | 'bad-time' | 'duplicate-keys'
-  | 'oversized' | 'deep' | 'huge';
+  | 'truncated'
+  | 'envelope-type'
+  | 'envelope-missing'
+  | 'envelope-null'
+  | 'data-type'
+  | 'array-for-object'
+  | 'big-number'
+  | 'prototype'
+  | 'invalid-utf8'
+  | 'binary'
+  | 'not-json'
+  | 'tombstone'
+  | 'unknown-type'
+  | 'bad-time'
+  | 'duplicate-keys'
+  | 'oversized'
+  | 'deep'
+  | 'huge';
 
 /** Weighted: the families that exercise the decoder's branches most come up most. */
 const LIGHT_FAMILIES: readonly Family[] = [
-  'truncated', 'truncated', 'truncated', 'envelope-type', 'envelope-type', 'envelope-type', 'envelope-type', 'envelope-missing', 'envelope-missing',
-  'envelope-null', 'data-type', 'data-type', 'data-type', 'array-for-object', 'big-number', 'prototype', 'invalid-utf8', 'invalid-utf8', 'binary',
-  'not-json', 'not-json', 'tombstone', 'unknown-type', 'bad-time', 'bad-time', 'duplicate-keys',
+  'truncated',
+  'truncated',
+  'truncated',
+  'envelope-type',
+  'envelope-type',
+  'envelope-type',
+  'envelope-type',
+  'envelope-missing',
+  'envelope-missing',
+  'envelope-null',
+  'data-type',
+  'data-type',
+  'data-type',
+  'array-for-object',
+  'big-number',
+  'prototype',
+  'invalid-utf8',
+  'invalid-utf8',
+  'binary',
+  'not-json',
+  'not-json',
+  'tombstone',
+  'unknown-type',
+  'bad-time',
+  'bad-time',
+  'duplicate-keys',
 ];
 
 interface Template {
@@ -156,7 +315,10 @@ interface Template {
  */
 function template(kind: TemplateKind, i: number, seed: number, time: string): Template {
   const made = templateEvent(kind, i, seed, time);
-  const data = made.event.data as { clientAddress?: Array<{ port?: number }>; requestMetadata?: { requestId?: string[] } };
+  const data = made.event.data as {
+    clientAddress?: Array<{ port?: number }>;
+    requestMetadata?: { requestId?: string[] };
+  };
   if (data.clientAddress?.[0]?.port !== undefined) data.clientAddress[0].port = 40000 + (i % 20000);
   if (data.requestMetadata?.requestId !== undefined) data.requestMetadata.requestId = [`req-junk-${seed}-${i}`];
   return made;
@@ -168,17 +330,52 @@ function templateEvent(kind: TemplateKind, i: number, seed: number, time: string
   const n = String(i).padStart(8, '0');
   switch (kind) {
     case 'auth':
-      return { kind, event: kafkaAuth({ id, time, credential: `JUNKKEY${n}`, ip, ok: true, principal: `User:sa-junk${n}` }) };
+      return {
+        kind,
+        event: kafkaAuth({ id, time, credential: `JUNKKEY${n}`, ip, ok: true, principal: `User:sa-junk${n}` }),
+      };
     case 'authz':
-      return { kind, event: kafkaAuthz({ id, time, principal: `User:sa-junk${n}`, method: 'kafka.Metadata', operation: 'Describe', resourceType: 'Topic', resourceName: `junk-topic-${n}`, granted: true, ip, clientId: `junk-client-${n}` }) };
+      return {
+        kind,
+        event: kafkaAuthz({
+          id,
+          time,
+          principal: `User:sa-junk${n}`,
+          method: 'kafka.Metadata',
+          operation: 'Describe',
+          resourceType: 'Topic',
+          resourceName: `junk-topic-${n}`,
+          granted: true,
+          ip,
+          clientId: `junk-client-${n}`,
+        }),
+      };
     case 'mds':
       return { kind, event: mdsAuthorize({ id, time, principal: `User:u-junk${n}` }) };
     case 'control':
-      return { kind, event: controlPlane({ id, time, method: 'GetEnvironment', user: `u-junk${n}`, email: `junk${n}@example.com`, ip, accessType: 'READ_ONLY', resource: { type: 'ENVIRONMENT', resourceId: `env-junk${n}` } }) };
+      return {
+        kind,
+        event: controlPlane({
+          id,
+          time,
+          method: 'GetEnvironment',
+          user: `u-junk${n}`,
+          email: `junk${n}@example.com`,
+          ip,
+          accessType: 'READ_ONLY',
+          resource: { type: 'ENVIRONMENT', resourceId: `env-junk${n}` },
+        }),
+      };
   }
 }
 
-function build(family: Family, base: Template, i: number, rnd: () => number, pick: <T>(list: readonly T[]) => T): [string, Buffer | null] {
+function build(
+  family: Family,
+  base: Template,
+  i: number,
+  rnd: () => number,
+  pick: <T>(list: readonly T[]) => T,
+): [string, Buffer | null] {
   const event = base.event;
   const json = (value: unknown): string => JSON.stringify(value);
   const literal = (): string => pick(WRONG_LITERALS).replaceAll('{i}', String(i));
@@ -208,27 +405,65 @@ function build(family: Family, base: Template, i: number, rnd: () => number, pic
     case 'array-for-object': {
       const variant = pick(['top-level', 'data', 'authenticationInfo', 'principal', 'clientAddress-object'] as const);
       if (variant === 'top-level') return ['array-for-object:top-level', Buffer.from(json([event, event]))];
-      const path = { data: ['data'], authenticationInfo: ['data', 'authenticationInfo'], principal: ['data', 'authenticationInfo', 'principal'], 'clientAddress-object': ['data', 'clientAddress'] }[variant];
+      const path = {
+        data: ['data'],
+        authenticationInfo: ['data', 'authenticationInfo'],
+        principal: ['data', 'authenticationInfo', 'principal'],
+        'clientAddress-object': ['data', 'clientAddress'],
+      }[variant];
       const inner = get(event, path);
-      const replacement = variant === 'clientAddress-object' ? json({ ip: { ip: '1.2.3.4' }, 0: inner }) : json([inner, inner]);
+      const replacement =
+        variant === 'clientAddress-object' ? json({ ip: { ip: '1.2.3.4' }, 0: inner }) : json([inner, inner]);
       return [`array-for-object:${variant}`, Buffer.from(withRaw(event, path, replacement))];
     }
     case 'big-number': {
-      const path = pick([['id'], ['time'], ['specversion'], ['data', 'requestMetadata', 'connection_id'], ['data', 'clientAddress', 0, 'port'], ['data', 'request', 'correlation_id'], ['data', 'result', 'status'], ['data']] as const);
-      const big = pick([`${9007199254740993n + BigInt(i)}`, `-${9007199254740993n + BigInt(i)}`, `1${'0'.repeat(400)}`, `0.${'1'.repeat(40)}e-400`, `123456789012345678901234567890.5e${i % 400}`]);
+      const path = pick([
+        ['id'],
+        ['time'],
+        ['specversion'],
+        ['data', 'requestMetadata', 'connection_id'],
+        ['data', 'clientAddress', 0, 'port'],
+        ['data', 'request', 'correlation_id'],
+        ['data', 'result', 'status'],
+        ['data'],
+      ] as const);
+      const big = pick([
+        `${9007199254740993n + BigInt(i)}`,
+        `-${9007199254740993n + BigInt(i)}`,
+        `1${'0'.repeat(400)}`,
+        `0.${'1'.repeat(40)}e-400`,
+        `123456789012345678901234567890.5e${i % 400}`,
+      ]);
       return [`big-number:${path.join('.')}`, Buffer.from(withRaw(event, path, big))];
     }
     case 'prototype': {
-      const variant = pick(['top', 'data', 'authenticationInfo', 'constructor', 'top-lossless', 'data-lossless', 'only-proto'] as const);
+      const variant = pick([
+        'top',
+        'data',
+        'authenticationInfo',
+        'constructor',
+        'top-lossless',
+        'data-lossless',
+        'only-proto',
+      ] as const);
       const pollution = `{"polluted":"${CORPUS_MARKER}","id":"proto-${i}","type":"io.confluent.kafka.server/authentication","source":"s","specversion":"1.0","time":"${String(event.time)}","toString":1}`;
       const text = json(event);
       const lossless = variant.endsWith('-lossless') ? ',"n":12345678901234567890' : '';
-      if (variant === 'only-proto') return ['prototype:only-proto', Buffer.from(`{"__proto__":${pollution}${i % 2 === 0 ? ',"n":12345678901234567890' : ''}}`)];
-      if (variant === 'top' || variant === 'top-lossless') return [`prototype:${variant}`, Buffer.from(`{"__proto__":${pollution}${lossless},${text.slice(1)}`)];
-      if (variant === 'constructor') return ['prototype:constructor', Buffer.from(`{"constructor":{"prototype":${pollution}},${text.slice(1)}`)];
+      if (variant === 'only-proto')
+        return [
+          'prototype:only-proto',
+          Buffer.from(`{"__proto__":${pollution}${i % 2 === 0 ? ',"n":12345678901234567890' : ''}}`),
+        ];
+      if (variant === 'top' || variant === 'top-lossless')
+        return [`prototype:${variant}`, Buffer.from(`{"__proto__":${pollution}${lossless},${text.slice(1)}`)];
+      if (variant === 'constructor')
+        return ['prototype:constructor', Buffer.from(`{"constructor":{"prototype":${pollution}},${text.slice(1)}`)];
       const path = variant === 'authenticationInfo' ? ['data', 'authenticationInfo'] : ['data'];
       const inner = json(get(event, path));
-      return [`prototype:${variant}`, Buffer.from(withRaw(event, path, `{"__proto__":${pollution}${lossless},${inner.slice(1)}`))];
+      return [
+        `prototype:${variant}`,
+        Buffer.from(withRaw(event, path, `{"__proto__":${pollution}${lossless},${inner.slice(1)}`)),
+      ];
     }
     case 'invalid-utf8': {
       const [name, bytes] = pick(BAD_UTF8);
@@ -247,18 +482,41 @@ function build(family: Family, base: Template, i: number, rnd: () => number, pic
     case 'tombstone':
       return ['tombstone', i % 2 === 0 ? null : Buffer.alloc(0)];
     case 'unknown-type': {
-      const type = pick(['com.evil/whatever', 'io.confluent.kafka.server/', '/', 'authentication', 'io.confluent.cloud/AUTHENTICATION', `x/${CORPUS_MARKER}`, 'io.confluent.kafka.server/authentication/extra']);
+      const type = pick([
+        'com.evil/whatever',
+        'io.confluent.kafka.server/',
+        '/',
+        'authentication',
+        'io.confluent.cloud/AUTHENTICATION',
+        `x/${CORPUS_MARKER}`,
+        'io.confluent.kafka.server/authentication/extra',
+      ]);
       return [`unknown-type:${type}`, Buffer.from(json({ ...event, type }))];
     }
     case 'bad-time': {
       // Only values the decoder must refuse or that mean the same instant; see the unit test for rolled-over dates.
-      const time = pick(['yesterday', '2026-02-30T00:00:00Z', '2026-01-01T24:00:01Z', '2026-01-01T00:00:61Z', '2026-01-01 00:00:00', '2026-01-01T00:00:00.1234567890Z', '+002026-01-01T00:00:00Z', '2026-1-1T00:00:00Z', `${String(event.time)} `, 'Z', '1767225600000']);
+      const time = pick([
+        'yesterday',
+        '2026-02-30T00:00:00Z',
+        '2026-01-01T24:00:01Z',
+        '2026-01-01T00:00:61Z',
+        '2026-01-01 00:00:00',
+        '2026-01-01T00:00:00.1234567890Z',
+        '+002026-01-01T00:00:00Z',
+        '2026-1-1T00:00:00Z',
+        `${String(event.time)} `,
+        'Z',
+        '1767225600000',
+      ]);
       return ['bad-time', Buffer.from(json({ ...event, time }))];
     }
     case 'duplicate-keys': {
       const text = json(event);
       const variant = pick([`"id":${i}`, '"id":null', '"type":[]', '"time":"never"', '"source":{}']);
-      return [`duplicate-keys:${variant.slice(1, variant.indexOf('"', 1))}`, Buffer.from(`${text.slice(0, -1)},${variant}}`)];
+      return [
+        `duplicate-keys:${variant.slice(1, variant.indexOf('"', 1))}`,
+        Buffer.from(`${text.slice(0, -1)},${variant}}`),
+      ];
     }
     case 'oversized': {
       const text = json({ ...event, data: { ...(event.data as object), result: { status: 'SUCCESS', message: '' } } });
@@ -267,7 +525,15 @@ function build(family: Family, base: Template, i: number, rnd: () => number, pic
     }
     case 'deep': {
       const depth = 100_000;
-      const variant = pick(['array-open', 'array-closed', 'object-open', 'object-closed', 'data-deep', 'data-deep-lossless', 'principal-deep'] as const);
+      const variant = pick([
+        'array-open',
+        'array-closed',
+        'object-open',
+        'object-closed',
+        'data-deep',
+        'data-deep-lossless',
+        'principal-deep',
+      ] as const);
       const deepArray = `${'['.repeat(depth)}${']'.repeat(depth)}`;
       const deepObject = `${'{"a":'.repeat(depth / 2)}1${'}'.repeat(depth / 2)}`;
       const value = {
@@ -283,7 +549,19 @@ function build(family: Family, base: Template, i: number, rnd: () => number, pic
     }
     case 'huge': {
       const big = `${CORPUS_MARKER}${'A'.repeat(100 * 1024)}`;
-      const path = pick([['id'], ['type'], ['source'], ['specversion'], ['data', 'authenticationInfo', 'principal', 'confluentUser', 'resourceId'], ['data', 'request', 'data', 'principal', 'confluentServiceAccount', 'resourceId'], ['data', 'methodName'], ['data', 'authenticationInfo', 'principal'], ['data', 'result', 'message'], ['data', 'clientAddress', 0, 'ip'], ['subject']] as const);
+      const path = pick([
+        ['id'],
+        ['type'],
+        ['source'],
+        ['specversion'],
+        ['data', 'authenticationInfo', 'principal', 'confluentUser', 'resourceId'],
+        ['data', 'request', 'data', 'principal', 'confluentServiceAccount', 'resourceId'],
+        ['data', 'methodName'],
+        ['data', 'authenticationInfo', 'principal'],
+        ['data', 'result', 'message'],
+        ['data', 'clientAddress', 0, 'ip'],
+        ['subject'],
+      ] as const);
       return [`huge:${path.join('.')}`, Buffer.from(withRaw(event, path, JSON.stringify(big)))];
     }
   }
@@ -341,7 +619,12 @@ export function nestedNot(id: string, depth: number): string {
 /** Billion laughs: ten levels of nine aliases each, 10^9 strings if expanded. */
 function billionLaughs(): string {
   const lines = ['version: 1.0.0', 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let level = 1; level <= 9; level++) lines.push(`a${level}: &a${level} [${Array(9).fill(`*a${level - 1}`).join(',')}]`);
+  for (let level = 1; level <= 9; level++)
+    lines.push(
+      `a${level}: &a${level} [${Array(9)
+        .fill(`*a${level - 1}`)
+        .join(',')}]`,
+    );
   lines.push(hostileRule('billion-laughs', '{ method: *a9 }').split('\n').slice(1).join('\n'));
   return lines.join('\n');
 }
@@ -353,21 +636,97 @@ function billionLaughs(): string {
  * prototypes. Each says what a correct loader does with it.
  */
 export const HOSTILE_RULE_FILES: readonly HostileRuleFile[] = [
-  { name: 'js-function.yaml', text: () => hostileRule('js-function', '{ method: !!js/function "function () { process.exit(3) }" }'), expect: { reject: {} } },
-  { name: 'python-object.yaml', text: () => hostileRule('python-object', '{ method: !!python/object/apply:os.system ["touch /tmp/auditwatch-pwned"] }'), expect: { reject: {} } },
-  { name: 'custom-tag.yaml', text: () => hostileRule('custom-tag', '{ method: !include /etc/passwd }'), expect: { reject: {} } },
+  {
+    name: 'js-function.yaml',
+    text: () => hostileRule('js-function', '{ method: !!js/function "function () { process.exit(3) }" }'),
+    expect: { reject: {} },
+  },
+  {
+    name: 'python-object.yaml',
+    text: () =>
+      hostileRule('python-object', '{ method: !!python/object/apply:os.system ["touch /tmp/auditwatch-pwned"] }'),
+    expect: { reject: {} },
+  },
+  {
+    name: 'custom-tag.yaml',
+    text: () => hostileRule('custom-tag', '{ method: !include /etc/passwd }'),
+    expect: { reject: {} },
+  },
   { name: 'billion-laughs.yaml', text: billionLaughs, expect: { reject: {} } },
-  { name: 'alias-flood.yaml', text: () => hostileRule('alias-flood', `{ method: [${Array(150).fill('*m').join(', ')}] }`).replace('title: Hostile alias-flood', 'title: &m Hostile alias-flood'), expect: { reject: {} } },
-  { name: 'regex-catastrophic.yaml', text: () => hostileRule('regex-catastrophic', "{ credentialId: { regex: '(a+)+$' }, clientId: { regex: '^(a|aa)+$' }, email: { regex: '(.*a){20}$' } }"), expect: { load: { rule: 'regex-catastrophic' } } },
-  { name: 'regex-backreference.yaml', text: () => hostileRule('regex-backreference', "{ credentialId: { regex: '(a+)\\1' } }"), expect: { reject: { rule: 'regex-backreference', field: 'match.credentialId.regex' } } },
-  { name: 'regex-lookahead.yaml', text: () => hostileRule('regex-lookahead', "{ credentialId: { regex: '(?=a+)+b' } }"), expect: { reject: { rule: 'regex-lookahead', field: 'match.credentialId.regex' } } },
-  { name: 'regex-too-long.yaml', text: () => hostileRule('regex-too-long', `{ credentialId: { regex: '${'(a|b)'.repeat(103)}' } }`), expect: { reject: { rule: 'regex-too-long', field: 'match.credentialId' } } },
-  { name: 'list-100k.yaml', text: () => hostileRule('list-100k', `{ clientId: [${Array.from({ length: 100_000 }, (_, i) => `c${i % 10}`).join(',')}] }`), expect: { reject: { rule: 'list-100k', field: 'match.clientId' } } },
-  { name: 'list-10k.yaml', text: () => hostileRule('list-10k', `{ clientId: { contains: [${Array.from({ length: 10_000 }, (_, i) => `needle-${i}-`).join(',')}] } }`), expect: { load: { rule: 'list-10k' } } },
-  { name: 'nesting-9.yaml', text: () => nestedNot('nesting-9', 9), expect: { reject: { rule: 'nesting-9', field: 'match.not' } } },
+  {
+    name: 'alias-flood.yaml',
+    text: () =>
+      hostileRule('alias-flood', `{ method: [${Array(150).fill('*m').join(', ')}] }`).replace(
+        'title: Hostile alias-flood',
+        'title: &m Hostile alias-flood',
+      ),
+    expect: { reject: {} },
+  },
+  {
+    name: 'regex-catastrophic.yaml',
+    text: () =>
+      hostileRule(
+        'regex-catastrophic',
+        "{ credentialId: { regex: '(a+)+$' }, clientId: { regex: '^(a|aa)+$' }, email: { regex: '(.*a){20}$' } }",
+      ),
+    expect: { load: { rule: 'regex-catastrophic' } },
+  },
+  {
+    name: 'regex-backreference.yaml',
+    text: () => hostileRule('regex-backreference', "{ credentialId: { regex: '(a+)\\1' } }"),
+    expect: { reject: { rule: 'regex-backreference', field: 'match.credentialId.regex' } },
+  },
+  {
+    name: 'regex-lookahead.yaml',
+    text: () => hostileRule('regex-lookahead', "{ credentialId: { regex: '(?=a+)+b' } }"),
+    expect: { reject: { rule: 'regex-lookahead', field: 'match.credentialId.regex' } },
+  },
+  {
+    name: 'regex-too-long.yaml',
+    text: () => hostileRule('regex-too-long', `{ credentialId: { regex: '${'(a|b)'.repeat(103)}' } }`),
+    expect: { reject: { rule: 'regex-too-long', field: 'match.credentialId' } },
+  },
+  {
+    name: 'list-100k.yaml',
+    text: () =>
+      hostileRule('list-100k', `{ clientId: [${Array.from({ length: 100_000 }, (_, i) => `c${i % 10}`).join(',')}] }`),
+    expect: { reject: { rule: 'list-100k', field: 'match.clientId' } },
+  },
+  {
+    name: 'list-10k.yaml',
+    text: () =>
+      hostileRule(
+        'list-10k',
+        `{ clientId: { contains: [${Array.from({ length: 10_000 }, (_, i) => `needle-${i}-`).join(',')}] } }`,
+      ),
+    expect: { load: { rule: 'list-10k' } },
+  },
+  {
+    name: 'nesting-9.yaml',
+    text: () => nestedNot('nesting-9', 9),
+    expect: { reject: { rule: 'nesting-9', field: 'match.not' } },
+  },
   { name: 'nesting-600.yaml', text: () => nestedNot('nesting-600', 600), expect: { reject: { rule: 'nesting-600' } } },
-  { name: 'nesting-flow-300k.yaml', text: () => `version: 1.0.0\nrules: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`, expect: { reject: {} } },
-  { name: 'huge-file.yaml', text: () => hostileRule('huge-file', '{ method: x }', `    description: "${'x'.repeat(2 * 1024 * 1024)}"\n`), expect: { reject: {} } },
-  { name: 'too-many-rules.yaml', text: () => `version: 1.0.0\nrules:\n${Array.from({ length: 501 }, (_, i) => `  - { id: r${i}, title: T, severity: low, match: { method: x }, detector: { type: any } }`).join('\n')}\n`, expect: { reject: {} } },
-  { name: 'proto-keys.yaml', text: () => `version: 1.0.0\n__proto__: { polluted: yes }\nrules:\n  - id: proto-keys\n    title: T\n    severity: low\n    match: { method: x, __proto__: { polluted: yes }, constructor: { prototype: { polluted: yes } } }\n    detector: { type: any }\n`, expect: { reject: { rule: 'proto-keys', field: 'match' } } },
+  {
+    name: 'nesting-flow-300k.yaml',
+    text: () => `version: 1.0.0\nrules: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`,
+    expect: { reject: {} },
+  },
+  {
+    name: 'huge-file.yaml',
+    text: () => hostileRule('huge-file', '{ method: x }', `    description: "${'x'.repeat(2 * 1024 * 1024)}"\n`),
+    expect: { reject: {} },
+  },
+  {
+    name: 'too-many-rules.yaml',
+    text: () =>
+      `version: 1.0.0\nrules:\n${Array.from({ length: 501 }, (_, i) => `  - { id: r${i}, title: T, severity: low, match: { method: x }, detector: { type: any } }`).join('\n')}\n`,
+    expect: { reject: {} },
+  },
+  {
+    name: 'proto-keys.yaml',
+    text: () =>
+      `version: 1.0.0\n__proto__: { polluted: yes }\nrules:\n  - id: proto-keys\n    title: T\n    severity: low\n    match: { method: x, __proto__: { polluted: yes }, constructor: { prototype: { polluted: yes } } }\n    detector: { type: any }\n`,
+    expect: { reject: { rule: 'proto-keys', field: 'match' } },
+  },
 ];

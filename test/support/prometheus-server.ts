@@ -11,7 +11,12 @@ export const prometheusBinary = ((): string | undefined => {
   for (const candidate of [process.env.PROMETHEUS, 'prometheus']) {
     if (candidate === undefined) continue;
     try {
-      if (execFileSync(candidate, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).startsWith('prometheus')) return candidate;
+      if (
+        execFileSync(candidate, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).startsWith(
+          'prometheus',
+        )
+      )
+        return candidate;
     } catch {
       // not this one
     }
@@ -43,11 +48,22 @@ export class PrometheusServer {
     private readonly dir: string,
     private readonly child: ChildProcess,
   ) {
-    child.stderr!.on('data', (b: Buffer) => this.logs.push(...b.toString().split('\n').filter((l) => l !== '')));
+    child.stderr!.on('data', (b: Buffer) =>
+      this.logs.push(
+        ...b
+          .toString()
+          .split('\n')
+          .filter((l) => l !== ''),
+      ),
+    );
     this.exited = new Promise((resolve) => child.on('exit', () => resolve()));
   }
 
-  static async start(job: string, targets: ScrapeTarget[], ruleGroups: { name: string; rules: PromRule[] }[] = []): Promise<PrometheusServer> {
+  static async start(
+    job: string,
+    targets: ScrapeTarget[],
+    ruleGroups: { name: string; rules: PromRule[] }[] = [],
+  ): Promise<PrometheusServer> {
     const dir = mkdtempSync(join(tmpdir(), 'aw-prometheus-'));
     writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: ruleGroups }));
     writeFileSync(
@@ -55,15 +71,29 @@ export class PrometheusServer {
       stringify({
         global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
         rule_files: [join(dir, 'rules.yaml')],
-        scrape_configs: [{ job_name: job, static_configs: targets.map((t) => ({ targets: [t.address], labels: t.labels })) }],
+        scrape_configs: [
+          { job_name: job, static_configs: targets.map((t) => ({ targets: [t.address], labels: t.labels })) },
+        ],
       }),
     );
     const address = `127.0.0.1:${await freePort()}`;
-    const child = spawn(prometheusBinary!, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=${address}`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      prometheusBinary!,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=${address}`,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     const server = new PrometheusServer(`http://${address}`, dir, child);
-    await until(async () => (await fetch(`${server.url}/-/ready`).catch(() => undefined))?.status === 200, 30_000, `prometheus ready; logs:\n${server.logs.slice(-10).join('\n')}`);
+    await until(
+      async () => (await fetch(`${server.url}/-/ready`).catch(() => undefined))?.status === 200,
+      30_000,
+      `prometheus ready; logs:\n${server.logs.slice(-10).join('\n')}`,
+    );
     return server;
   }
 

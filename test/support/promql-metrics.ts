@@ -14,7 +14,13 @@ const cacheDir = process.env.AUDITWATCH_CACHE_DIR ?? join(homedir(), '.cache', '
 export async function metricNamesOf(exprs: string[]): Promise<{ expr: string; metrics: string[]; error?: string }[]> {
   const child = run('go', ['run', '.', 'promql-metrics'], {
     cwd: 'tools/deploy-check',
-    env: { ...process.env, GOPATH: join(cacheDir, 'go'), GOCACHE: join(cacheDir, 'go-build'), GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' },
+    env: {
+      ...process.env,
+      GOPATH: join(cacheDir, 'go'),
+      GOCACHE: join(cacheDir, 'go-build'),
+      GOFLAGS: '-buildvcs=false',
+      CGO_ENABLED: '0',
+    },
     timeout: 600_000,
     maxBuffer: 16 * 1024 * 1024,
   });

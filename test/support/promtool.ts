@@ -21,7 +21,11 @@ export interface PromtoolResult {
  * of `copies` (promtool resolves a test file's rule_files relative to the test file).
  * `args` name files by their base name.
  */
-export async function promtoolIn(groups: { name: string; rules: PromRule[] }[], copies: string[], args: string[]): Promise<PromtoolResult> {
+export async function promtoolIn(
+  groups: { name: string; rules: PromRule[] }[],
+  copies: string[],
+  args: string[],
+): Promise<PromtoolResult> {
   const dir = mkdtempSync(join(tmpdir(), 'aw-promtool-'));
   try {
     writeFileSync(join(dir, RULES_FILE), stringify({ groups }));
@@ -37,4 +41,5 @@ export async function promtoolIn(groups: { name: string; rules: PromRule[] }[], 
 }
 
 /** `promtool check rules` of `groups`: every expression parses, every field is valid. */
-export const checkRules = (groups: { name: string; rules: PromRule[] }[]) => promtoolIn(groups, [], ['check', 'rules', RULES_FILE]);
+export const checkRules = (groups: { name: string; rules: PromRule[] }[]) =>
+  promtoolIn(groups, [], ['check', 'rules', RULES_FILE]);

@@ -1,4 +1,15 @@
-import { at, controlPlane, DAY, ipFilter, kafkaAuth, kafkaAuthz, mdsAuthorize, MINUTE, SECOND, type RawEvent } from './events.js';
+import {
+  at,
+  controlPlane,
+  DAY,
+  ipFilter,
+  kafkaAuth,
+  kafkaAuthz,
+  mdsAuthorize,
+  MINUTE,
+  SECOND,
+  type RawEvent,
+} from './events.js';
 
 /** A small deterministic PRNG (mulberry32), so shuffles and streams repeat exactly. */
 export function random(seed: number): () => number {
@@ -31,7 +42,15 @@ export function scenario(o: ScenarioOptions): RawEvent[] {
   const events: RawEvent[] = [];
   // Background keys learn for two days before the first episode.
   for (let k = 0; k < 20; k++) {
-    events.push(kafkaAuth({ time: at(o.start, -2 * DAY + k * SECOND), credential: `BGKEY${String(k).padStart(11, '0')}`, ip: `10.0.${k}.1`, ok: true, principal: `User:sa-bg${k}` }));
+    events.push(
+      kafkaAuth({
+        time: at(o.start, -2 * DAY + k * SECOND),
+        credential: `BGKEY${String(k).padStart(11, '0')}`,
+        ip: `10.0.${k}.1`,
+        ok: true,
+        principal: `User:sa-bg${k}`,
+      }),
+    );
   }
   for (let e = 0; e < o.episodes; e++) {
     const base = e * 40 * MINUTE;
@@ -43,18 +62,60 @@ export function scenario(o: ScenarioOptions): RawEvent[] {
       const when = Math.floor(rnd() * 40 * MINUTE);
       events.push(
         rnd() < 0.5
-          ? kafkaAuth({ time: t(when), credential: `BGKEY${String(k).padStart(11, '0')}`, ip: `10.0.${k}.1`, ok: true, principal: `User:sa-bg${k}` })
+          ? kafkaAuth({
+              time: t(when),
+              credential: `BGKEY${String(k).padStart(11, '0')}`,
+              ip: `10.0.${k}.1`,
+              ok: true,
+              principal: `User:sa-bg${k}`,
+            })
           : mdsAuthorize({ time: t(when), principal: `User:u-bg${k}` }),
       );
     }
-    for (let n = 0; n < 6; n++) events.push(kafkaAuth({ time: t(n * 10 * SECOND), credential: `STUFF${e}X${String(n).padStart(9, '0')}`, ip, ok: false }));
-    for (let n = 0; n < 6; n++) events.push(kafkaAuth({ time: t(MINUTE + n * 5 * SECOND), credential: key, ip, ok: false }));
+    for (let n = 0; n < 6; n++)
+      events.push(
+        kafkaAuth({ time: t(n * 10 * SECOND), credential: `STUFF${e}X${String(n).padStart(9, '0')}`, ip, ok: false }),
+      );
+    for (let n = 0; n < 6; n++)
+      events.push(kafkaAuth({ time: t(MINUTE + n * 5 * SECOND), credential: key, ip, ok: false }));
     events.push(kafkaAuth({ time: t(3 * MINUTE), credential: key, ip, ok: true, principal: `User:sa-ep${e}` }));
     for (let n = 0; n < 5; n++) {
-      events.push(kafkaAuthz({ time: t(5 * MINUTE + n * 20 * SECOND), principal: `User:sa-ep${e}`, method: 'kafka.Metadata', operation: 'Describe', resourceType: 'Topic', resourceName: `secret-${n}`, granted: false, ip }));
-      events.push(kafkaAuthz({ time: t(10 * MINUTE + n * 20 * SECOND), principal: `User:sa-ep${e}`, method: 'kafka.DeleteTopics', operation: 'Delete', resourceType: 'Topic', resourceName: `topic-${e}-${n}`, granted: true, type: 'request', ip }));
+      events.push(
+        kafkaAuthz({
+          time: t(5 * MINUTE + n * 20 * SECOND),
+          principal: `User:sa-ep${e}`,
+          method: 'kafka.Metadata',
+          operation: 'Describe',
+          resourceType: 'Topic',
+          resourceName: `secret-${n}`,
+          granted: false,
+          ip,
+        }),
+      );
+      events.push(
+        kafkaAuthz({
+          time: t(10 * MINUTE + n * 20 * SECOND),
+          principal: `User:sa-ep${e}`,
+          method: 'kafka.DeleteTopics',
+          operation: 'Delete',
+          resourceType: 'Topic',
+          resourceName: `topic-${e}-${n}`,
+          granted: true,
+          type: 'request',
+          ip,
+        }),
+      );
     }
-    events.push(controlPlane({ time: t(15 * MINUTE), method: 'BindRoleForPrincipal', user: `u-ep${e}`, ip, resource: { type: 'ROLE_BINDING', resourceId: `rb-${e}` }, requestData: { principal: `User:sa-ep${e}`, role_name: 'CloudClusterAdmin' } }));
+    events.push(
+      controlPlane({
+        time: t(15 * MINUTE),
+        method: 'BindRoleForPrincipal',
+        user: `u-ep${e}`,
+        ip,
+        resource: { type: 'ROLE_BINDING', resourceId: `rb-${e}` },
+        requestData: { principal: `User:sa-ep${e}`, role_name: 'CloudClusterAdmin' },
+      }),
+    );
     events.push(ipFilter({ time: t(20 * MINUTE), ip: `198.18.${e % 250}.9`, denied: true }));
   }
   return events.sort((a, b) => Date.parse(String(a.time)) - Date.parse(String(b.time)));
@@ -68,12 +129,14 @@ export function duplicateAndShuffle(events: RawEvent[], blockMs: number, seed = 
     const block = Math.floor(Date.parse(String(e.time)) / blockMs);
     blocks.set(block, [...(blocks.get(block) ?? []), e]);
   }
-  return [...blocks.keys()].sort((a, b) => a - b).flatMap((k) => {
-    const list = blocks.get(k)!;
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [list[i], list[j]] = [list[j]!, list[i]!];
-    }
-    return list;
-  });
+  return [...blocks.keys()]
+    .sort((a, b) => a - b)
+    .flatMap((k) => {
+      const list = blocks.get(k)!;
+      for (let i = list.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [list[i], list[j]] = [list[j]!, list[i]!];
+      }
+      return list;
+    });
 }

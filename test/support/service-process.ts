@@ -35,7 +35,10 @@ export class ServiceProcess {
     readonly port: number,
     env: NodeJS.ProcessEnv,
   ) {
-    this.child = spawn(process.execPath, [MAIN, 'run'], { env: { ...childEnv(env), AUDITWATCH_HTTP_PORT: String(port), AUDITWATCH_HTTP_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [MAIN, 'run'], {
+      env: { ...childEnv(env), AUDITWATCH_HTTP_PORT: String(port), AUDITWATCH_HTTP_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let partial = '';
     const collect = (chunk: Buffer) => {
       const lines = (partial + chunk.toString()).split('\n');
@@ -65,7 +68,8 @@ export class ServiceProcess {
       } catch {
         // not listening yet
       }
-      if (Date.now() > end) throw new Error(`service not ready after ${timeoutMs} ms; last logs:\n${this.logs.slice(-20).join('\n')}`);
+      if (Date.now() > end)
+        throw new Error(`service not ready after ${timeoutMs} ms; last logs:\n${this.logs.slice(-20).join('\n')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -100,9 +104,17 @@ export class ServiceProcess {
 }
 
 /** `node dist/main.js run` to its exit (or SIGKILL after `timeoutMs`), all output kept. */
-export function runToExit(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+export function runToExit(
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'run'], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const child = spawn(process.execPath, [MAIN, 'run'], {
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => chunks.push(b));
     child.stderr.on('data', (b: Buffer) => chunks.push(b));
@@ -112,7 +124,11 @@ export function runToExit(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ 
 }
 
 /** Polls until `check` holds. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

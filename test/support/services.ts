@@ -45,8 +45,13 @@ export function requireServices(): Services {
 /** Connection settings of the harness's Redis Cluster (`createRedis` takes them). */
 export function clusterSettings(): RedisSettings {
   const nodes = requireServices().redisClusterNodes;
-  if (nodes === undefined) throw new Error('no Redis Cluster: scripts/local-services.sh prints AUDITWATCH_REDIS_CLUSTER_NODES');
-  return { clusterNodes: nodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })), tls: false, prefix: 'aw' };
+  if (nodes === undefined)
+    throw new Error('no Redis Cluster: scripts/local-services.sh prints AUDITWATCH_REDIS_CLUSTER_NODES');
+  return {
+    clusterNodes: nodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })),
+    tls: false,
+    prefix: 'aw',
+  };
 }
 
 /** Deletes every key under a test's prefix (SCAN, not KEYS: the Redis is shared). */

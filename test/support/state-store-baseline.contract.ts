@@ -24,21 +24,42 @@ export interface BaselineOpOptions {
 export function baselineOp(id: string, t: number, o: BaselineOpOptions = {}): DetectorOp {
   const groupKey = o.key ?? 'credentialId=K';
   return {
-    ruleId: 'bl', groupKey, eventId: id, timeMs: t, throttleMs: o.throttleMs ?? 0, alertId: alertId('bl', groupKey, id),
-    detector: 'baseline', countValues: o.value !== undefined, value: o.value ?? '', bucketMs: BUCKET, decay: 2 ** (-BUCKET / HALF_LIFE),
-    learningMs: o.learningMs ?? 3 * D, forgetMs: 14 * D, z: o.z ?? 4, minCount: o.minCount ?? 10, minDeviation: o.minDeviation ?? 2,
+    ruleId: 'bl',
+    groupKey,
+    eventId: id,
+    timeMs: t,
+    throttleMs: o.throttleMs ?? 0,
+    alertId: alertId('bl', groupKey, id),
+    detector: 'baseline',
+    countValues: o.value !== undefined,
+    value: o.value ?? '',
+    bucketMs: BUCKET,
+    decay: 2 ** (-BUCKET / HALF_LIFE),
+    learningMs: o.learningMs ?? 3 * D,
+    forgetMs: 14 * D,
+    z: o.z ?? 4,
+    minCount: o.minCount ?? 10,
+    minDeviation: o.minDeviation ?? 2,
   };
 }
 
 /** `counts[i]` events in bucket `from + i`, spread evenly inside it, ids `<prefix><bucket>-<n>`. */
-export function bucketOps(prefix: string, from: number, counts: readonly number[], o: BaselineOpOptions = {}): DetectorOp[] {
+export function bucketOps(
+  prefix: string,
+  from: number,
+  counts: readonly number[],
+  o: BaselineOpOptions = {},
+): DetectorOp[] {
   return counts.flatMap((n, i) =>
-    Array.from({ length: n }, (_, j) => baselineOp(`${prefix}${from + i}-${j}`, T0 + (from + i) * BUCKET + Math.floor(((j + 1) * BUCKET) / (n + 1)), o)),
+    Array.from({ length: n }, (_, j) =>
+      baselineOp(`${prefix}${from + i}-${j}`, T0 + (from + i) * BUCKET + Math.floor(((j + 1) * BUCKET) / (n + 1)), o),
+    ),
   );
 }
 
 /** `buckets` buckets whose counts go round `pattern`. */
-const steady = (buckets: number, pattern: readonly number[]) => Array.from({ length: buckets }, (_, i) => pattern[i % pattern.length]!);
+const steady = (buckets: number, pattern: readonly number[]) =>
+  Array.from({ length: buckets }, (_, i) => pattern[i % pattern.length]!);
 const DAY_BUCKETS = D / BUCKET;
 const statuses = (r: OpResult[]) => r.map((x) => x.status);
 
@@ -81,7 +102,12 @@ export function baselineContract(name: string, open: StoreFactory): void {
       const varying = steady(5 * DAY_BUCKETS, [2, 9, 4, 0, 7, 3, 11, 5, 1, 8]);
       const r = await s.apply(bucketOps('v', 0, varying));
       expect(r.filter((x) => x.status !== 'quiet')).toEqual([]);
-      const rare = await s.apply([...bucketOps('r', 0, [1]), ...bucketOps('r', 5 * DAY_BUCKETS, [9])].map((op) => ({ ...op, groupKey: 'credentialId=RARE' })));
+      const rare = await s.apply(
+        [...bucketOps('r', 0, [1]), ...bucketOps('r', 5 * DAY_BUCKETS, [9])].map((op) => ({
+          ...op,
+          groupKey: 'credentialId=RARE',
+        })),
+      );
       // One event in five days, then nine in ten minutes: far above a mean of ~0, but below min_count 10.
       expect(r.length).toBeGreaterThan(1000);
       expect(statuses(rare)).not.toContain('fire');
@@ -145,11 +171,19 @@ export function baselineContract(name: string, open: StoreFactory): void {
       const s = await store();
       // Two distinct values in one bucket, three in the next: 2.5 on average.
       const history = Array.from({ length: 4 * DAY_BUCKETS }, (_, i) => ['a', 'b', i % 2 === 0 ? 'a' : 'c']);
-      await s.apply(history.flatMap((values, i) => values.map((value, j) => baselineOp(`h${i}-${j}`, T0 + i * BUCKET + j * M, { value }))));
+      await s.apply(
+        history.flatMap((values, i) =>
+          values.map((value, j) => baselineOp(`h${i}-${j}`, T0 + i * BUCKET + j * M, { value })),
+        ),
+      );
       const b = 4 * DAY_BUCKETS;
-      const repeats = await s.apply(Array.from({ length: 30 }, (_, j) => baselineOp(`same${j}`, T0 + b * BUCKET + j, { value: 'orders' })));
+      const repeats = await s.apply(
+        Array.from({ length: 30 }, (_, j) => baselineOp(`same${j}`, T0 + b * BUCKET + j, { value: 'orders' })),
+      );
       expect(repeats.map((x) => x.count)).toEqual(Array(30).fill(1));
-      const values = Array.from({ length: BASELINE_VALUES_KEPT + 5 }, (_, j) => baselineOp(`d${j}`, T0 + b * BUCKET + 100 + j, { value: `topic-${j}` }));
+      const values = Array.from({ length: BASELINE_VALUES_KEPT + 5 }, (_, j) =>
+        baselineOp(`d${j}`, T0 + b * BUCKET + 100 + j, { value: `topic-${j}` }),
+      );
       const spread = await s.apply(values);
       // 11 ≥ 2.5 + 4 × 2 is the first count that fires ('orders' was the first value of the bucket).
       expect(spread.findIndex((x) => x.status === 'fire')).toBe(9);

@@ -30,33 +30,70 @@ interface Case {
 
 const fire = (id: string, t: number): DetectorOp => ({ ...base('re-any', id, t, 10 * M), detector: 'fire' });
 const threshold = (id: string, t: number): DetectorOp => ({
-  ...base('re-thr', id, t, 10 * M), detector: 'threshold', windowMs: M, count: 3,
+  ...base('re-thr', id, t, 10 * M),
+  detector: 'threshold',
+  windowMs: M,
+  count: 3,
 });
 const distinct = (id: string, value: string, t: number): DetectorOp => ({
-  ...base('re-dst', id, t, 60 * M), detector: 'distinct', value, windowMs: 5 * M, count: 3,
+  ...base('re-dst', id, t, 60 * M),
+  detector: 'distinct',
+  value,
+  windowMs: 5 * M,
+  count: 3,
 });
 const newValue = (id: string, value: string, t: number): DetectorOp => ({
-  ...base('re-nv', id, t, 60 * M), detector: 'new_value', value, learningMs: D, forgetMs: 30 * D,
+  ...base('re-nv', id, t, 60 * M),
+  detector: 'new_value',
+  value,
+  learningMs: D,
+  forgetMs: 30 * D,
 });
-const dormant = (id: string, t: number): DetectorOp => ({ ...base('re-dm', id, t, 0), detector: 'dormant', afterMs: 30 * D, forgetMs: 365 * D });
+const dormant = (id: string, t: number): DetectorOp => ({
+  ...base('re-dm', id, t, 0),
+  detector: 'dormant',
+  afterMs: 30 * D,
+  forgetMs: 365 * D,
+});
 const sequence = (id: string, step: 'first' | 'then', t: number): DetectorOp => ({
-  ...base('re-seq', id, t, 10 * M), detector: 'sequence', step, windowMs: 10 * M, count: 2,
+  ...base('re-seq', id, t, 10 * M),
+  detector: 'sequence',
+  step,
+  windowMs: 10 * M,
+  count: 2,
 });
 
 const baseline = (id: string, t: number): DetectorOp => ({
-  ...base('re-bl', id, t, 10 * M), detector: 'baseline', countValues: false, value: '', bucketMs: 10 * M, decay: 2 ** (-1 / 1008),
-  learningMs: 3 * D, forgetMs: 14 * D, z: 4, minCount: 10, minDeviation: 2,
+  ...base('re-bl', id, t, 10 * M),
+  detector: 'baseline',
+  countValues: false,
+  value: '',
+  bucketMs: 10 * M,
+  decay: 2 ** (-1 / 1008),
+  learningMs: 3 * D,
+  forgetMs: 14 * D,
+  z: 4,
+  minCount: 10,
+  minDeviation: 2,
 });
 /** Three days of 2 or 3 events per 10 minutes, then 11 in one bucket: the 11th fires (2.5 + 4 × 2 ≤ 11), the 10th does not. */
 const BASELINE_BUCKETS = 3 * 144 + 1;
 const baselineOps = [
-  ...Array.from({ length: BASELINE_BUCKETS }, (_, b) => [0, 1, 2].slice(0, 2 + (b % 2)).map((j) => baseline(`h${b}-${j}`, T0 + b * 10 * M + j * M))).flat(),
+  ...Array.from({ length: BASELINE_BUCKETS }, (_, b) =>
+    [0, 1, 2].slice(0, 2 + (b % 2)).map((j) => baseline(`h${b}-${j}`, T0 + b * 10 * M + j * M)),
+  ).flat(),
   ...Array.from({ length: 11 }, (_, i) => baseline(`s${i}`, T0 + BASELINE_BUCKETS * 10 * M + i * S)),
 ];
 
 const CASES: Case[] = [
   // The throttle period moves on (l0 fires 20 min later): re-applied, `b` must stay throttled, not become an alert.
-  { name: 'any', ops: [fire('a', T0), fire('b', T0 + M)], fire: 0, quiet: 1, later: (i) => fire(`l${i}`, T0 + 20 * M + i * 100) },
+  {
+    name: 'any',
+    ops: [fire('a', T0), fire('b', T0 + M)],
+    fire: 0,
+    quiet: 1,
+    later: (i) => fire(`l${i}`, T0 + 20 * M + i * 100),
+  },
   // The burst goes on: the window would count hundreds, and the sorted set has dropped e1..e3.
   {
     name: 'threshold',
@@ -82,7 +119,13 @@ const CASES: Case[] = [
     later: (i) => (i === 0 ? newValue('l0', 'B', T0 + 2 * D - 1) : newValue(`l${i}`, `V${i}`, T0 + 2 * D + i * S)),
   },
   // More than 16 later events: the recent-events set no longer holds e1.
-  { name: 'dormant', ops: [dormant('e1', T0), dormant('e2', T0 + 40 * D)], fire: 1, quiet: 0, later: (i) => dormant(`l${i}`, T0 + 40 * D + (i + 1) * S) },
+  {
+    name: 'dormant',
+    ops: [dormant('e1', T0), dormant('e2', T0 + 40 * D)],
+    fire: 1,
+    quiet: 0,
+    later: (i) => dormant(`l${i}`, T0 + 40 * D + (i + 1) * S),
+  },
   // Later A and B events (B ones throttled); the A set drops a1 and a2.
   {
     name: 'sequence',
@@ -141,7 +184,11 @@ export function decisionContract(name: string, open: StoreFactory): void {
 
     it('sequence: one event that is both A and B has one decision per step', async () => {
       const s = await track(open());
-      const r = await s.apply([sequence('a1', 'first', T0), sequence('x', 'first', T0 + S), sequence('x', 'then', T0 + S)]);
+      const r = await s.apply([
+        sequence('a1', 'first', T0),
+        sequence('x', 'first', T0 + S),
+        sequence('x', 'then', T0 + S),
+      ]);
       expect(r.map((x) => x.status)).toEqual(['quiet', 'quiet', 'fire']);
       expect(await s.apply([sequence('x', 'then', T0 + S), sequence('x', 'first', T0 + S)])).toEqual([r[2], r[1]]);
     });

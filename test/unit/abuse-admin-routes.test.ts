@@ -20,7 +20,10 @@ const REFUSED: ReadonlyArray<readonly [string, Record<string, string>]> = [
   ['scheme and space, no token', { authorization: 'Bearer ' }],
   ['token without scheme', { authorization: TOKEN }],
   ['Basic scheme with the token', { authorization: `Basic ${TOKEN}` }],
-  ['Basic credentials carrying the token', { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` }],
+  [
+    'Basic credentials carrying the token',
+    { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` },
+  ],
   ['Token scheme', { authorization: `Token ${TOKEN}` }],
   ['Digest scheme', { authorization: `Digest ${TOKEN}` }],
   ['one character short (length differs)', { authorization: `Bearer ${TOKEN.slice(0, -1)}` }],
@@ -63,7 +66,9 @@ describe('POST /-/reload refuses everything but `Authorization: Bearer <the toke
 
   it('the token in the query string or the body is not a credential', async () => {
     const before = reloads;
-    expect((await app.inject({ method: 'POST', url: `/-/reload?token=${TOKEN}&access_token=${TOKEN}` })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ method: 'POST', url: `/-/reload?token=${TOKEN}&access_token=${TOKEN}` })).statusCode,
+    ).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/-/reload', payload: { token: TOKEN } })).statusCode).toBe(401);
     expect(reloads).toBe(before);
   });

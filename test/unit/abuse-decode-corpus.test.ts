@@ -30,7 +30,11 @@ const outcomes: Outcome[] = corpus.map((record) => {
 
 function digest(records: readonly MalformedRecord[]): string {
   const hash = createHash('sha256');
-  for (const r of records) hash.update(r.kind).update(r.value ?? 'null').update(String(r.timeMs));
+  for (const r of records)
+    hash
+      .update(r.kind)
+      .update(r.value ?? 'null')
+      .update(String(r.timeMs));
   return hash.digest('hex');
 }
 
@@ -57,7 +61,21 @@ describe('the malformed corpus (test/support/malformed.ts)', () => {
     expect([...reasons].sort()).toEqual([...DECODE_REASONS].sort());
     // The families the issue names are all there.
     const families = new Set(corpus.map((r) => r.kind.split(':')[0]));
-    for (const family of ['truncated', 'envelope-type', 'data-type', 'huge', 'deep', 'utf8', 'oversized', 'unknown-type', 'envelope-missing', 'envelope-null', 'array-for-object', 'big-number', 'prototype']) {
+    for (const family of [
+      'truncated',
+      'envelope-type',
+      'data-type',
+      'huge',
+      'deep',
+      'utf8',
+      'oversized',
+      'unknown-type',
+      'envelope-missing',
+      'envelope-null',
+      'array-for-object',
+      'big-number',
+      'prototype',
+    ]) {
       expect(families, family).toContain(family);
     }
   });
@@ -65,7 +83,9 @@ describe('the malformed corpus (test/support/malformed.ts)', () => {
 
 describe('decodeRecord on the malformed corpus', () => {
   it('never throws, and classifies every record as an event or one of the known reasons', () => {
-    expect(outcomes.filter((o) => o.thrown !== undefined).map((o) => `${o.record.kind}: ${String(o.thrown).slice(0, 100)}`)).toEqual([]);
+    expect(
+      outcomes.filter((o) => o.thrown !== undefined).map((o) => `${o.record.kind}: ${String(o.thrown).slice(0, 100)}`),
+    ).toEqual([]);
     for (const { result, record } of outcomes) {
       if (result!.ok) expect(result!.event.id, record.kind).toEqual(expect.any(String));
       else expect(DECODE_REASONS, record.kind).toContain(result!.reason);
@@ -79,7 +99,9 @@ describe('decodeRecord on the malformed corpus', () => {
   });
 
   it('never quotes a record in a failure message', () => {
-    const quoting = outcomes.filter((o) => o.result?.ok === false && (o.result.message.includes(CORPUS_MARKER) || o.result.message.length > 200));
+    const quoting = outcomes.filter(
+      (o) => o.result?.ok === false && (o.result.message.includes(CORPUS_MARKER) || o.result.message.length > 200),
+    );
     expect(quoting.map((o) => o.record.kind)).toEqual([]);
   });
 
@@ -102,7 +124,8 @@ describe('decodeRecord on the malformed corpus', () => {
       if (Object.getPrototypeOf(event) !== Object.prototype) problems.push(`${record.kind}: prototype replaced`);
       for (const [field, value] of Object.entries(event)) {
         if (!known.has(field)) problems.push(`${record.kind}: unknown field ${field}`);
-        if (typeof value === 'string' && value.length > MAX_FIELD_LENGTH) problems.push(`${record.kind}: ${field} has ${value.length} characters`);
+        if (typeof value === 'string' && value.length > MAX_FIELD_LENGTH)
+          problems.push(`${record.kind}: ${field} has ${value.length} characters`);
         if (typeof value === 'object' && value !== null) problems.push(`${record.kind}: ${field} is an object`);
       }
     }
@@ -113,7 +136,14 @@ describe('decodeRecord on the malformed corpus', () => {
 });
 
 describe('decodeRecord: event times that name no real instant', () => {
-  const event = (time: string) => JSON.stringify({ id: 'e1', type: 'io.confluent.kafka.server/authentication', source: 'crn://confluent.cloud/', specversion: '1.0', time });
+  const event = (time: string) =>
+    JSON.stringify({
+      id: 'e1',
+      type: 'io.confluent.kafka.server/authentication',
+      source: 'crn://confluent.cloud/',
+      specversion: '1.0',
+      time,
+    });
 
   // Date.UTC rolls month 13 into next January and month 00 into last December, and reads years 0–99 as 1900–1999.
   it.each([

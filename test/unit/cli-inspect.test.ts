@@ -18,7 +18,10 @@ describe('auditwatch inspect (built CLI)', () => {
   it('decodes every real sample and keeps big ids exact', async () => {
     const { code, stdout, stderr } = await runCli(['inspect', 'test/fixtures/real-events.jsonl']);
     expect(code).toBe(0);
-    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events).toHaveLength(8);
     expect(events[0]).toMatchObject({ connectionId: '166974528338100003', requestId: '166978134999900003' });
     expect(stderr).toContain('read 8, decoded 8, invalid 0');

@@ -8,7 +8,10 @@ describe('auditwatch replay (built CLI)', () => {
   it('replays the bundled sample: JSON alerts on stdout, a summary on stderr', async () => {
     const { code, stdout, stderr } = await runCli(['replay', 'examples/audit-events.jsonl']);
     expect(code).toBe(0);
-    const alerts = stdout.trim().split('\n').map((l) => JSON.parse(l) as { rule: string; id: string; summary: string });
+    const alerts = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { rule: string; id: string; summary: string });
     expect(new Set(alerts.map((a) => a.rule)).size).toBeGreaterThanOrEqual(6);
     expect(alerts.every((a) => /^[0-9a-f]{32}$/.test(a.id))).toBe(true);
     expect(stderr).toMatch(/replay: read 275, decoded 275, invalid 0, duplicate ids 0; alerts \d+ \(/);
@@ -27,7 +30,10 @@ describe('auditwatch replay (built CLI)', () => {
 
   it('exits 1 naming the file, rule and field for a broken rules directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aw-cli-rules-'));
-    writeFileSync(join(dir, 'x.yaml'), 'version: 1.0.0\nrules:\n  - id: bad\n    title: t\n    severity: low\n    match: {}\n    detector: { type: threshold, window: 1m }\n');
+    writeFileSync(
+      join(dir, 'x.yaml'),
+      'version: 1.0.0\nrules:\n  - id: bad\n    title: t\n    severity: low\n    match: {}\n    detector: { type: threshold, window: 1m }\n',
+    );
     const { code, stderr } = await runCli(['replay', 'examples/audit-events.jsonl', '--rules', dir]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/x\.yaml:7: rule bad field detector\.count: /);

@@ -23,7 +23,11 @@ describe('auditwatch run with a bad configuration (built CLI)', () => {
 
   it('stops at start-up, exit 1, on invalid rules, naming file, rule and field', async () => {
     const { code, stderr } = await runCli(['run'], {
-      env: { AUDITWATCH_KAFKA_BROKERS: '127.0.0.1:1', AUDITWATCH_REDIS_URL: 'redis://127.0.0.1:1', AUDITWATCH_RULES_DIR: 'test/fixtures/bad-rules' },
+      env: {
+        AUDITWATCH_KAFKA_BROKERS: '127.0.0.1:1',
+        AUDITWATCH_REDIS_URL: 'redis://127.0.0.1:1',
+        AUDITWATCH_RULES_DIR: 'test/fixtures/bad-rules',
+      },
     });
     expect(code).toBe(1);
     expect(stderr).toMatch(/bad-rules\/broken\.yaml:\d+: rule broken field detector\.window: /);

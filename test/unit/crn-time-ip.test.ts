@@ -5,7 +5,9 @@ import { parseEventTime } from '../../src/decode/time.js';
 
 describe('parseCrn', () => {
   it('parses a full Confluent Cloud CRN', () => {
-    const crn = parseCrn('crn://confluent.cloud/organization=o1/environment=env-1/cloud-cluster=lkc-1/kafka=lkc-1/topic=t');
+    const crn = parseCrn(
+      'crn://confluent.cloud/organization=o1/environment=env-1/cloud-cluster=lkc-1/kafka=lkc-1/topic=t',
+    );
     expect(crn?.authority).toBe('confluent.cloud');
     expect(crn && crnValue(crn, 'topic')).toBe('t');
     expect(crn?.parts).toHaveLength(5);
@@ -40,7 +42,14 @@ describe('parseEventTime', () => {
     expect(parseEventTime(text)).toBe(ms);
   });
 
-  it.each(['2023-02-21', '2023-02-21T06:07:38', '2023-02-30T00:00:00Z', '2023-02-21T25:00:00Z', 'now', '2023-02-21T06:07:38.1234567890Z'])('rejects %s', (text) => {
+  it.each([
+    '2023-02-21',
+    '2023-02-21T06:07:38',
+    '2023-02-30T00:00:00Z',
+    '2023-02-21T25:00:00Z',
+    'now',
+    '2023-02-21T06:07:38.1234567890Z',
+  ])('rejects %s', (text) => {
     expect(parseEventTime(text)).toBeUndefined();
   });
 });

@@ -11,29 +11,54 @@ const ev = (id: string) => fixtureEvent(CAT, id).event;
 describe('decode: the rest of Confluent’s event catalogue (synthetic, from the documented structure)', () => {
   it('identity provider created: provider id, identity CRN of an SSO user, exposure', () => {
     expect(ev('cat-0001-create-idp')).toMatchObject({
-      method: 'CreateIdentityProvider', identityProvider: 'op-abc123', cloudResourceType: 'IDENTITY_PROVIDER', change: true, exposure: 'CUSTOMER',
-      identity: `crn://confluent.cloud/organization=${ORG}/sso-connection=conn-corp/identity=ops@example.com`, organization: ORG,
+      method: 'CreateIdentityProvider',
+      identityProvider: 'op-abc123',
+      cloudResourceType: 'IDENTITY_PROVIDER',
+      change: true,
+      exposure: 'CUSTOMER',
+      identity: `crn://confluent.cloud/organization=${ORG}/sso-connection=conn-corp/identity=ops@example.com`,
+      organization: ORG,
     });
   });
 
   it('identity pool updated: pool and its provider from the cloud resources', () => {
-    expect(ev('cat-0002-update-pool')).toMatchObject({ identityPool: 'pool-Xy12', identityProvider: 'op-abc123', change: true });
+    expect(ev('cat-0002-update-pool')).toMatchObject({
+      identityPool: 'pool-Xy12',
+      identityProvider: 'op-abc123',
+      change: true,
+    });
   });
 
   it('an identity-pool principal: the provider comes from authenticationInfo.identity', () => {
     expect(ev('cat-0003-pool-authorize')).toMatchObject({
-      principal: 'User:pool-Xy12', principalId: 'pool-Xy12', identityProvider: 'op-abc123', environment: 'env-abc12',
+      principal: 'User:pool-Xy12',
+      principalId: 'pool-Xy12',
+      identityProvider: 'op-abc123',
+      environment: 'env-abc12',
     });
   });
 
   it('user deletion and invitation are changes on a USER resource', () => {
-    expect(ev('cat-0004-delete-user')).toMatchObject({ method: 'DeleteUser', cloudResourceType: 'USER', cloudResourceId: 'u-gone01', change: true });
+    expect(ev('cat-0004-delete-user')).toMatchObject({
+      method: 'DeleteUser',
+      cloudResourceType: 'USER',
+      cloudResourceId: 'u-gone01',
+      change: true,
+    });
     expect(ev('cat-0005-invite')).toMatchObject({ method: 'InviteUser', change: true, outcome: 'success' });
   });
 
   it('API key owner: another principal, or the actor itself (owner.id and spec.owner.id)', () => {
-    expect(ev('cat-0006-apikey-for-sa')).toMatchObject({ principal: 'User:u-ops001', targetPrincipal: 'User:sa-admin01', targetIsSelf: false });
-    expect(ev('cat-0007-apikey-self')).toMatchObject({ principal: 'User:sa-etl001', targetPrincipal: 'User:sa-etl001', targetIsSelf: true });
+    expect(ev('cat-0006-apikey-for-sa')).toMatchObject({
+      principal: 'User:u-ops001',
+      targetPrincipal: 'User:sa-admin01',
+      targetIsSelf: false,
+    });
+    expect(ev('cat-0007-apikey-self')).toMatchObject({
+      principal: 'User:sa-etl001',
+      targetPrincipal: 'User:sa-etl001',
+      targetIsSelf: true,
+    });
     expect(ev('cat-0001-create-idp').targetIsSelf).toBeUndefined();
   });
 
@@ -44,20 +69,35 @@ describe('decode: the rest of Confluent’s event catalogue (synthetic, from the
 
   it('perimeter: IP filter deletion, peering on a network', () => {
     expect(ev('cat-0008-delete-ipfilter')).toMatchObject({
-      method: 'DeleteIpFilter', cloudResourceType: 'IP_FILTER', cloudResourceId: 'ipf-123', change: true,
+      method: 'DeleteIpFilter',
+      cloudResourceType: 'IP_FILTER',
+      cloudResourceId: 'ipf-123',
+      change: true,
     });
-    expect(ev('cat-0009-create-peering')).toMatchObject({ network: 'n-abc123', cloudResourceType: 'PEERING', environment: 'env-abc12' });
+    expect(ev('cat-0009-create-peering')).toMatchObject({
+      network: 'n-abc123',
+      cloudResourceType: 'PEERING',
+      environment: 'env-abc12',
+    });
   });
 
   it('cluster link creation on the broker', () => {
     expect(ev('cat-0010-cluster-link')).toMatchObject({
-      method: 'kafka.CreateClusterLinks', cluster: 'lkc-abc123', credentialId: 'LINKKEY000000001', change: true,
+      method: 'kafka.CreateClusterLinks',
+      cluster: 'lkc-abc123',
+      credentialId: 'LINKKEY000000001',
+      change: true,
     });
   });
 
   it('connector destination and class from the config; secret keys never read', () => {
     const { event } = fixtureEvent(CAT, 'cat-0011-connector-update');
-    expect(event).toMatchObject({ connector: 'lcc-s3sink1', connectorClass: 'S3_SINK', connectorDestination: 'outside-bucket', cluster: 'lkc-abc123' });
+    expect(event).toMatchObject({
+      connector: 'lcc-s3sink1',
+      connectorClass: 'S3_SINK',
+      connectorDestination: 'outside-bucket',
+      cluster: 'lkc-abc123',
+    });
     expect(JSON.stringify(event)).not.toContain('SECRETVALUE123');
   });
 
@@ -66,46 +106,80 @@ describe('decode: the rest of Confluent’s event catalogue (synthetic, from the
     expect(event.connectorDestination).toBe('jdbc:postgresql://db.example.com:5432/sales');
     expect(JSON.stringify(event)).not.toContain('hunter2');
     expect(withoutSecrets('mongodb+srv://u:p@cluster0.example.net/db')).toBe('mongodb+srv://cluster0.example.net/db');
-    expect(withoutSecrets('jdbc:sqlserver://db.example.com:1433;user=sa;password=x')).toBe('jdbc:sqlserver://db.example.com:1433');
+    expect(withoutSecrets('jdbc:sqlserver://db.example.com:1433;user=sa;password=x')).toBe(
+      'jdbc:sqlserver://db.example.com:1433',
+    );
     expect(withoutSecrets('user:pass@host')).toBe('host');
   });
 
   it('custom connector plugin upload', () => {
     expect(ev('cat-0013-custom-plugin')).toMatchObject({
-      cloudResourceType: 'CUSTOM_CONNECTOR_PLUGIN', connectorClass: 'com.example.SinkConnector', change: true,
+      cloudResourceType: 'CUSTOM_CONNECTOR_PLUGIN',
+      connectorClass: 'com.example.SinkConnector',
+      change: true,
     });
   });
 
   it('Flink statement, every key snake_case: region, statement, principal, request metadata', () => {
     expect(ev('cat-0014-flink-statement')).toMatchObject({
-      method: 'CreateStatement', principal: 'User:u-dev001', email: 'dev@example.com', flinkRegion: 'AWS.eu-central-1', statement: 'insert-orders-copy',
-      environment: 'env-abc12', clientIp: '203.0.113.30', requestId: 'f11e0c0ffee', accessType: 'MODIFICATION', change: true, exposure: 'CUSTOMER',
+      method: 'CreateStatement',
+      principal: 'User:u-dev001',
+      email: 'dev@example.com',
+      flinkRegion: 'AWS.eu-central-1',
+      statement: 'insert-orders-copy',
+      environment: 'env-abc12',
+      clientIp: '203.0.113.30',
+      requestId: 'f11e0c0ffee',
+      accessType: 'MODIFICATION',
+      change: true,
+      exposure: 'CUSTOMER',
       time: '2026-03-04T13:00:00.123Z',
     });
   });
 
   it('failed Flink authentication: credential, region from the subject CRN, extra top-level keys ignored', () => {
     expect(ev('cat-0015-flink-auth-fail')).toMatchObject({
-      category: 'authentication', outcome: 'failure', credentialId: 'FLINKKEY00000001', flinkRegion: 'AWS.eu-central-1',
+      category: 'authentication',
+      outcome: 'failure',
+      credentialId: 'FLINKKEY00000001',
+      flinkRegion: 'AWS.eu-central-1',
     });
   });
 
   it('Tableflow table creation', () => {
-    expect(ev('cat-0016-tableflow')).toMatchObject({ method: 'TableflowCreateTable', cluster: 'lkc-abc123', change: true });
+    expect(ev('cat-0016-tableflow')).toMatchObject({
+      method: 'TableflowCreateTable',
+      cluster: 'lkc-abc123',
+      change: true,
+    });
   });
 
   it('Schema Registry authentication failure fills what the authentication rules group and match on', () => {
     const { event } = fixtureEvent(CAT, 'cat-0017-sr-auth-fail');
     expect(event).toMatchObject({
-      category: 'authentication', method: 'schema-registry.Authentication', outcome: 'failure', credentialId: 'SRKEY00000000002',
-      clientIp: '203.0.113.40', schemaRegistry: 'lsrc-q1w2e3', environment: 'env-abc12',
+      category: 'authentication',
+      method: 'schema-registry.Authentication',
+      outcome: 'failure',
+      credentialId: 'SRKEY00000000002',
+      clientIp: '203.0.113.40',
+      schemaRegistry: 'lsrc-q1w2e3',
+      environment: 'env-abc12',
     });
     expect(event.principal).toBeUndefined();
   });
 
   it('Schema Registry subject: from a subject= CRN, and from a Subject authorization', () => {
-    expect(ev('cat-0018-sr-delete-subject')).toMatchObject({ schemaSubject: 'orders-value', schemaRegistry: 'lsrc-q1w2e3', change: true, outcome: 'success' });
-    expect(ev('cat-0019-sr-authz-denied')).toMatchObject({ schemaSubject: 'payments-value', outcome: 'denied', category: 'authorization' });
+    expect(ev('cat-0018-sr-delete-subject')).toMatchObject({
+      schemaSubject: 'orders-value',
+      schemaRegistry: 'lsrc-q1w2e3',
+      change: true,
+      outcome: 'success',
+    });
+    expect(ev('cat-0019-sr-authz-denied')).toMatchObject({
+      schemaSubject: 'payments-value',
+      outcome: 'denied',
+      category: 'authorization',
+    });
   });
 
   it('Access Transparency: employee location and job family', () => {
@@ -121,7 +195,13 @@ describe('decode: the rest of Confluent’s event catalogue (synthetic, from the
 });
 
 describe('decode: hostile or unexpected request data', () => {
-  const base = { id: 'h1', type: 'io.confluent.cloud/request', source: 'crn://confluent.cloud/', specversion: '1.0', time: '2026-01-01T00:00:00Z' };
+  const base = {
+    id: 'h1',
+    type: 'io.confluent.cloud/request',
+    source: 'crn://confluent.cloud/',
+    specversion: '1.0',
+    time: '2026-01-01T00:00:00Z',
+  };
   const decode = (data: unknown) => {
     const result = decodeObject({ ...base, data });
     if (!result.ok) throw new Error(result.message);

@@ -97,12 +97,25 @@ describe('decode: real Confluent events (S1–S8)', () => {
 
   it('S5: a real denial with no deciding rule', () => {
     const { event } = fixtureEvent(REAL, '91b3626d-4b1a-49e0-9921-bdf120ced00d');
-    expect(event).toMatchObject({ granted: false, outcome: 'denied', decidedBy: 'none', operation: 'Describe', topic: 'no.rb.no.acl', clientId: 'console-producer' });
+    expect(event).toMatchObject({
+      granted: false,
+      outcome: 'denied',
+      decidedBy: 'none',
+      operation: 'Describe',
+      topic: 'no.rb.no.acl',
+      clientId: 'console-producer',
+    });
   });
 
   it('S6: camelCase request keys, super-user authorization, short CRN, source and subject differ', () => {
     const { event } = fixtureEvent(REAL, 'fc0f727d-899a-4a22-ad8b-a866871a9d37');
-    expect(event).toMatchObject({ clientId: 'adminclient-42', superUser: true, decidedBy: 'superuser', cluster: 'lkc-a1b2c', topic: 'departures' });
+    expect(event).toMatchObject({
+      clientId: 'adminclient-42',
+      superUser: true,
+      decidedBy: 'superuser',
+      cluster: 'lkc-a1b2c',
+      topic: 'departures',
+    });
     expect(event.organization).toBeUndefined();
     expect(event.subject).toBe('crn://confluent.cloud/kafka=lkc-a2b2c');
   });
@@ -124,7 +137,15 @@ describe('decode: real Confluent events (S1–S8)', () => {
 
   it('S8: a change (accessType MODIFICATION) with cloudResources without scope', () => {
     const { event } = fixtureEvent(REAL, '441a4cb2-5db4-4abf-85db-fada577ad120');
-    expect(event).toMatchObject({ method: 'ClaimPromoCode', accessType: 'MODIFICATION', change: true, cloudResourceType: 'ORGANIZATION', organization: 'e702dd15-ef01-412f-8460-33c94404b582', clientIp: '1.2.3.4', email: 'someone@example.com' });
+    expect(event).toMatchObject({
+      method: 'ClaimPromoCode',
+      accessType: 'MODIFICATION',
+      change: true,
+      cloudResourceType: 'ORGANIZATION',
+      organization: 'e702dd15-ef01-412f-8460-33c94404b582',
+      clientIp: '1.2.3.4',
+      email: 'someone@example.com',
+    });
   });
 
   it('keeps every digit of integers beyond 2^53, wherever they are', () => {

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CHART, find, helm, promtool, render } from '../support/chart.js';
-import { allPanels, asPromQL, DASHBOARD_FILE, dashboardQueries, dashboardRuleGroups, loadDashboard } from '../support/dashboard.js';
+import {
+  allPanels,
+  asPromQL,
+  DASHBOARD_FILE,
+  dashboardQueries,
+  dashboardRuleGroups,
+  loadDashboard,
+} from '../support/dashboard.js';
 import { checkRules } from '../support/promtool.js';
 
 const dashboard = loadDashboard();
@@ -24,12 +31,24 @@ describe('Grafana dashboard (helm/auditwatch/dashboards/auditwatch.json)', () =>
   });
 
   it('shows what the issue asks for', () => {
-    const metricsShown = dashboardQueries(dashboard).map((q) => q.expr).join('\n');
+    const metricsShown = dashboardQueries(dashboard)
+      .map((q) => q.expr)
+      .join('\n');
     for (const metric of [
-      'auditwatch_events_consumed_total', 'auditwatch_consumer_lag_messages', 'auditwatch_event_lag_seconds_bucket', 'auditwatch_alerts_total',
-      'auditwatch_alerts_throttled_total', 'auditwatch_deliveries_total', 'auditwatch_outbox_oldest_seconds', 'auditwatch_dead_letters_total',
-      'auditwatch_decode_failures_total', 'auditwatch_redis_errors_total', 'auditwatch_batch_processing_seconds_bucket', 'auditwatch_ready',
-    ]) expect(metricsShown).toContain(`${metric}{`);
+      'auditwatch_events_consumed_total',
+      'auditwatch_consumer_lag_messages',
+      'auditwatch_event_lag_seconds_bucket',
+      'auditwatch_alerts_total',
+      'auditwatch_alerts_throttled_total',
+      'auditwatch_deliveries_total',
+      'auditwatch_outbox_oldest_seconds',
+      'auditwatch_dead_letters_total',
+      'auditwatch_decode_failures_total',
+      'auditwatch_redis_errors_total',
+      'auditwatch_batch_processing_seconds_bucket',
+      'auditwatch_ready',
+    ])
+      expect(metricsShown).toContain(`${metric}{`);
     expect(metricsShown).toContain('sum by (sink, outcome)');
     expect(metricsShown).toContain('sum by (rule, severity)');
   });
@@ -47,11 +66,14 @@ describe('Grafana dashboard (helm/auditwatch/dashboards/auditwatch.json)', () =>
     expect(result.output).toContain(`${groups[0]!.rules.length} rules found`);
   });
 
-  it.skipIf(helm === undefined)('is shipped by the chart as a sidecar ConfigMap, only when enabled, byte for byte the file', () => {
-    expect(find(render(), 'ConfigMap', '-dashboard')).toHaveLength(0);
-    const [configMap] = find(render(['-f', `${CHART}/ci/full-values.yaml`]), 'ConfigMap', '-dashboard');
-    expect(configMap!.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
-    expect(configMap!.metadata.annotations).toEqual({ grafana_folder: 'Security' });
-    expect(configMap!.data!['auditwatch.json']).toBe(readFileSync(DASHBOARD_FILE, 'utf8').trim());
-  });
+  it.skipIf(helm === undefined)(
+    'is shipped by the chart as a sidecar ConfigMap, only when enabled, byte for byte the file',
+    () => {
+      expect(find(render(), 'ConfigMap', '-dashboard')).toHaveLength(0);
+      const [configMap] = find(render(['-f', `${CHART}/ci/full-values.yaml`]), 'ConfigMap', '-dashboard');
+      expect(configMap!.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+      expect(configMap!.metadata.annotations).toEqual({ grafana_folder: 'Security' });
+      expect(configMap!.data!['auditwatch.json']).toBe(readFileSync(DASHBOARD_FILE, 'utf8').trim());
+    },
+  );
 });

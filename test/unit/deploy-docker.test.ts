@@ -39,7 +39,10 @@ describe('Dockerfile', () => {
   it('builds from the lockfile and ships only dist, production node_modules, package.json and rules', () => {
     expect(dockerfile).toMatch(/RUN npm ci\b(?![^\n]*--omit=dev)/);
     expect(dockerfile).toMatch(/RUN npm ci --omit=dev\b/);
-    const copies = runtimeStage().split('\n').filter((l) => /^COPY\s/.test(l)).map((l) => l.split(/\s+/).at(-2));
+    const copies = runtimeStage()
+      .split('\n')
+      .filter((l) => /^COPY\s/.test(l))
+      .map((l) => l.split(/\s+/).at(-2));
     expect(copies.sort()).toEqual(['/src/dist', '/src/node_modules', 'package.json', 'rules/']);
     expect(runtimeStage()).toMatch(/^COPY --from=deps \/src\/node_modules \.\/node_modules$/m);
     expect(runtimeStage()).toMatch(/^COPY package\.json \.\/$/m);
@@ -59,13 +62,24 @@ describe('Dockerfile', () => {
 });
 
 describe('.dockerignore', () => {
-  const lines = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = readFileSync('.dockerignore', 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 
   it('ignores everything first, then lets in only what the build copies', () => {
     expect(lines[0]).toBe('*');
     expect(lines.slice(1).every((l) => l.startsWith('!'))).toBe(true);
     const allowed = lines.slice(1).map((l) => l.slice(1).replace(/\/$/, ''));
-    expect(allowed.sort()).toEqual(['package-lock.json', 'package.json', 'rules', 'scripts/copy-assets.mjs', 'src', 'tsconfig.build.json', 'tsconfig.json']);
+    expect(allowed.sort()).toEqual([
+      'package-lock.json',
+      'package.json',
+      'rules',
+      'scripts/copy-assets.mjs',
+      'src',
+      'tsconfig.build.json',
+      'tsconfig.json',
+    ]);
     // Everything the Dockerfile COPYs from the context is let in.
     for (const copy of named('COPY').filter((c) => !c.includes('--from='))) {
       for (const source of copy.split(/\s+/).slice(1, -1)) expect(allowed, source).toContain(source.replace(/\/$/, ''));
@@ -75,12 +89,26 @@ describe('.dockerignore', () => {
 
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
-    services: Record<string, { image?: string; build?: unknown; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; read_only?: boolean; user?: string; environment?: Record<string, string>; cap_drop?: string[] }>;
+    services: Record<
+      string,
+      {
+        image?: string;
+        build?: unknown;
+        depends_on?: Record<string, { condition: string }>;
+        healthcheck?: unknown;
+        read_only?: boolean;
+        user?: string;
+        environment?: Record<string, string>;
+        cap_drop?: string[];
+      }
+    >;
   };
   const services = compose.services;
 
   it('has Kafka (apache/kafka, KRaft), Redis, auditwatch from the Dockerfile, a producer and a webhook receiver', () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(['kafka', 'redis', 'auditwatch', 'producer', 'webhook-receiver']));
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining(['kafka', 'redis', 'auditwatch', 'producer', 'webhook-receiver']),
+    );
     expect(services.kafka!.image).toMatch(/^apache\/kafka:\d+\.\d+\.\d+$/);
     expect(services.kafka!.environment!.KAFKA_PROCESS_ROLES).toBe('broker,controller');
     expect(services.auditwatch!.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
@@ -90,7 +118,8 @@ describe('docker-compose.yml', () => {
     const deps = services.auditwatch!.depends_on!;
     expect(deps.kafka!.condition).toBe('service_healthy');
     expect(deps.redis!.condition).toBe('service_healthy');
-    for (const [name, dep] of Object.entries(deps)) if (dep.condition === 'service_healthy') expect(services[name]!.healthcheck, name).toBeDefined();
+    for (const [name, dep] of Object.entries(deps))
+      if (dep.condition === 'service_healthy') expect(services[name]!.healthcheck, name).toBeDefined();
   });
 
   it('pins every pulled image to a tag other than latest', () => {
@@ -123,13 +152,25 @@ describe('compose demo helpers', () => {
     const now = Date.parse('2030-01-01T00:00:00.000Z');
     const out = restamp(events, now, 0, 3_600_000) as { id: string; time: string }[];
     expect(out.map((e) => e.id)).toEqual(['old', 'a', 'b']);
-    expect(out.map((e) => e.time)).toEqual(['2029-12-31T23:00:00.000Z', '2029-12-31T23:59:30.000Z', '2030-01-01T00:00:00.000Z']);
-    expect((restamp(events, now, 2, 3_600_000) as { id: string }[]).map((e) => e.id)).toEqual(['old-r2', 'a-r2', 'b-r2']);
+    expect(out.map((e) => e.time)).toEqual([
+      '2029-12-31T23:00:00.000Z',
+      '2029-12-31T23:59:30.000Z',
+      '2030-01-01T00:00:00.000Z',
+    ]);
+    expect((restamp(events, now, 2, 3_600_000) as { id: string }[]).map((e) => e.id)).toEqual([
+      'old-r2',
+      'a-r2',
+      'b-r2',
+    ]);
   });
 
   it('receiver checks Standard Webhooks signatures (the specification example)', () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    const headers = { 'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' };
+    const headers = {
+      'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      'webhook-timestamp': '1614265330',
+      'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    };
     expect(signatureStatus(headers, '{"test": 2432232314}', secret)).toBe('valid');
     expect(signatureStatus(headers, '{"test": 2432232315}', secret)).toBe('invalid');
     expect(signatureStatus({}, '{}', secret)).toBe('not checked');

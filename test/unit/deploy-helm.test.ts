@@ -15,7 +15,10 @@ const deploymentOf = (objects: K8sObject[]) => {
   expect(found).toHaveLength(1);
   return found[0]!;
 };
-const envOf = (d: K8sObject) => Object.fromEntries((d.spec.template.spec.containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+const envOf = (d: K8sObject) =>
+  Object.fromEntries(
+    (d.spec.template.spec.containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
+  );
 
 describe.skipIf(helm === undefined)('helm chart', () => {
   const defaults = helm ? render() : [];
@@ -24,10 +27,18 @@ describe.skipIf(helm === undefined)('helm chart', () => {
   it('is hardened by default: non-root numeric uid, read-only root with /tmp emptyDir, no capabilities, RuntimeDefault seccomp, no token', () => {
     const pod = deploymentOf(defaults).spec.template.spec;
     const container = pod.containers[0];
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(container.securityContext).toMatchObject({
-      runAsNonRoot: true, runAsUser: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(container.securityContext.capabilities.add).toBeUndefined();
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -51,13 +62,17 @@ describe.skipIf(helm === undefined)('helm chart', () => {
   it('renders optional objects only when enabled, and a PodDisruptionBudget by default', () => {
     const kinds = defaults.map((o) => o.kind).sort();
     expect(kinds).toEqual(['Deployment', 'Pod', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
-    expect(full.map((o) => o.kind)).toEqual(expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'NetworkPolicy', 'Secret', 'ConfigMap']));
+    expect(full.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'NetworkPolicy', 'Secret', 'ConfigMap']),
+    );
   });
 
   it('has a helm test pod that checks /readyz through the Service', () => {
     const [test] = find(defaults, 'Pod', '-test-readyz');
     expect(test!.metadata.annotations!['helm.sh/hook']).toBe('test');
-    const env = Object.fromEntries(test!.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      test!.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
     expect(env.READYZ_URL).toBe('http://auditwatch.security.svc:8080/readyz');
     expect(test!.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
   });
@@ -65,7 +80,9 @@ describe.skipIf(helm === undefined)('helm chart', () => {
   it('mounts custom rules next to the bundled pack, and the real rule loader accepts the inline rules', () => {
     const d = deploymentOf(full);
     expect(envOf(d).AUDITWATCH_RULES_DIR).toBe('/app/rules,/etc/auditwatch/rules');
-    const mount = d.spec.template.spec.containers[0].volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/etc/auditwatch/rules');
+    const mount = d.spec.template.spec.containers[0].volumeMounts.find(
+      (m: { mountPath: string }) => m.mountPath === '/etc/auditwatch/rules',
+    );
     expect(mount.readOnly).toBe(true);
     const [rules] = find(full, 'ConfigMap', '-rules');
     const dir = mkdtempSync(join(tmpdir(), 'aw-chart-rules-'));
@@ -82,7 +99,9 @@ describe.skipIf(helm === undefined)('helm chart', () => {
   it('renders a config file the real config loader accepts, with secrets as environment variables from the Secret', () => {
     const d = deploymentOf(full);
     expect(envOf(d).AUDITWATCH_CONFIG).toBe('/etc/auditwatch/config/config.yaml');
-    const [config] = find(full, 'ConfigMap').filter((c) => !c.metadata.name.endsWith('-rules') && !c.metadata.name.endsWith('-dashboard'));
+    const [config] = find(full, 'ConfigMap').filter(
+      (c) => !c.metadata.name.endsWith('-rules') && !c.metadata.name.endsWith('-dashboard'),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'aw-chart-config-'));
     try {
       writeFileSync(join(dir, 'config.yaml'), config!.data!['config.yaml']!);
@@ -92,7 +111,13 @@ describe.skipIf(helm === undefined)('helm chart', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     const [secret] = find(full, 'Secret');
-    expect(Object.keys(secret!.data!)).toEqual(expect.arrayContaining(['AUDITWATCH_KAFKA_SASL_PASSWORD', 'AUDITWATCH_REDIS_URL', 'AUDITWATCH_PAGERDUTY_ROUTING_KEY']));
+    expect(Object.keys(secret!.data!)).toEqual(
+      expect.arrayContaining([
+        'AUDITWATCH_KAFKA_SASL_PASSWORD',
+        'AUDITWATCH_REDIS_URL',
+        'AUDITWATCH_PAGERDUTY_ROUTING_KEY',
+      ]),
+    );
     expect(d.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: 'auditwatch' } }]);
     // No secret value appears in plain env.
     expect(JSON.stringify(envOf(d))).not.toContain('not-a-real-password');
@@ -101,25 +126,48 @@ describe.skipIf(helm === undefined)('helm chart', () => {
   it('configures a cluster-mode Redis and the delivery settings, with the Redis password only in the Secret, and the real config loader accepts the result', () => {
     const cluster = render(['-f', `${CHART}/ci/cluster-values.yaml`]);
     const env = envOf(deploymentOf(cluster));
-    expect(env).toMatchObject({ AUDITWATCH_REDIS_CLUSTER_NODES: 'clustercfg.auditwatch.abc123.euw1.cache.amazonaws.com:6379', AUDITWATCH_REDIS_USERNAME: 'auditwatch', AUDITWATCH_REDIS_TLS: 'true', AUDITWATCH_DELIVERY_CONCURRENCY: '8' });
+    expect(env).toMatchObject({
+      AUDITWATCH_REDIS_CLUSTER_NODES: 'clustercfg.auditwatch.abc123.euw1.cache.amazonaws.com:6379',
+      AUDITWATCH_REDIS_USERNAME: 'auditwatch',
+      AUDITWATCH_REDIS_TLS: 'true',
+      AUDITWATCH_DELIVERY_CONCURRENCY: '8',
+    });
     const secret = find(cluster, 'Secret')[0]!.data!;
-    expect(Object.keys(secret)).toEqual(expect.arrayContaining(['AUDITWATCH_REDIS_PASSWORD', 'AUDITWATCH_ALERTMANAGER_URL']));
+    expect(Object.keys(secret)).toEqual(
+      expect.arrayContaining(['AUDITWATCH_REDIS_PASSWORD', 'AUDITWATCH_ALERTMANAGER_URL']),
+    );
     expect(Object.keys(secret)).not.toContain('AUDITWATCH_REDIS_URL');
-    const fromSecret = Object.fromEntries(Object.entries(secret).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
-    const config = loadServiceConfig({ ...env, ...fromSecret, AUDITWATCH_RULES_DIR: undefined, AUDITWATCH_CONFIG: undefined });
-    expect(config.redis).toMatchObject({ clusterNodes: [{ host: 'clustercfg.auditwatch.abc123.euw1.cache.amazonaws.com', port: 6379 }], password: 'not-a-real-redis-password', tls: true });
+    const fromSecret = Object.fromEntries(
+      Object.entries(secret).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+    );
+    const config = loadServiceConfig({
+      ...env,
+      ...fromSecret,
+      AUDITWATCH_RULES_DIR: undefined,
+      AUDITWATCH_CONFIG: undefined,
+    });
+    expect(config.redis).toMatchObject({
+      clusterNodes: [{ host: 'clustercfg.auditwatch.abc123.euw1.cache.amazonaws.com', port: 6379 }],
+      password: 'not-a-real-redis-password',
+      tls: true,
+    });
     expect(config.sinks.map((s) => s.name)).toEqual(['alertmanager']);
   });
 
   it('uses existingSecret without rendering a Secret', () => {
     const minimal = render(['-f', `${CHART}/ci/minimal-values.yaml`]);
     expect(find(minimal, 'Secret')).toHaveLength(0);
-    expect(deploymentOf(minimal).spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: 'auditwatch-credentials' } }]);
-    expect(envOf(deploymentOf(minimal)).AUDITWATCH_KAFKA_BROKERS).toBe('pkc-12345.europe-west1.gcp.confluent.cloud:9092');
+    expect(deploymentOf(minimal).spec.template.spec.containers[0].envFrom).toEqual([
+      { secretRef: { name: 'auditwatch-credentials' } },
+    ]);
+    expect(envOf(deploymentOf(minimal)).AUDITWATCH_KAFKA_BROKERS).toBe(
+      'pkc-12345.europe-west1.gcp.confluent.cloud:9092',
+    );
   });
 
   it('rolls the pods when rules or config change (checksum annotation)', () => {
-    const checksum = (objects: K8sObject[]) => deploymentOf(objects).spec.template.metadata.annotations['checksum/config'];
+    const checksum = (objects: K8sObject[]) =>
+      deploymentOf(objects).spec.template.metadata.annotations['checksum/config'];
     const a = render(['--set-string', 'rules.custom.a\\.yaml=version: 1.0.0']);
     const b = render(['--set-string', 'rules.custom.a\\.yaml=version: 1.0.1']);
     const c = render(['--set', 'config.file.routes[0].sinks[0]=stdout']);
@@ -133,10 +181,14 @@ describe.skipIf(helm === undefined)('helm chart', () => {
     expect(expr('AuditwatchNotReady')).toContain('auditwatch_ready');
     expect(expr('AuditwatchConsumerLagGrowing')).toContain('auditwatch_consumer_lag_messages');
     expect(expr('AuditwatchDeliveryFailing')).toBeUndefined(); // counted outcome="failure", which deliveries no longer have
-    expect(expr('AuditwatchAlertDeliveryStuck')).toMatch(/^max by \(namespace, sink\) \(auditwatch_outbox_oldest_seconds\{.*\}\) > 900$/);
+    expect(expr('AuditwatchAlertDeliveryStuck')).toMatch(
+      /^max by \(namespace, sink\) \(auditwatch_outbox_oldest_seconds\{.*\}\) > 900$/,
+    );
     expect(expr('AuditwatchAlertsDeadLettered')).toContain('increase(auditwatch_dead_letters_total{');
     expect(expr('AuditwatchOutboxBacklog')).toContain('auditwatch_outbox_pending');
-    expect(expr('AuditwatchAuditLogSilent')).toMatch(/time\(\) - max by \(namespace\) \(auditwatch_last_event_timestamp_seconds\{.*\}\) > 900$/);
+    expect(expr('AuditwatchAuditLogSilent')).toMatch(
+      /time\(\) - max by \(namespace\) \(auditwatch_last_event_timestamp_seconds\{.*\}\) > 900$/,
+    );
     expect(expr('AuditwatchDecodeFailures')).toBeUndefined(); // disabled in full-values.yaml
   });
 
@@ -159,7 +211,8 @@ describe('helm/auditwatch/values.yaml', () => {
         const key = `${path}${String(pair.key.value)}`;
         const comment = pair.key.commentBefore ?? (i === 0 ? firstComment : undefined);
         if (comment?.includes('-- ')) return;
-        if (isMap(pair.value) && pair.value.items.length > 0) walk(pair.value, `${key}.`, pair.value.commentBefore ?? undefined);
+        if (isMap(pair.value) && pair.value.items.length > 0)
+          walk(pair.value, `${key}.`, pair.value.commentBefore ?? undefined);
         else undocumented.push(key);
       });
     };
@@ -170,10 +223,12 @@ describe('helm/auditwatch/values.yaml', () => {
 
   it('has a values.schema.json next to it', () => {
     expect(existsSync(`${CHART}/values.schema.json`)).toBe(true);
-    const schema = JSON.parse(readFileSync(`${CHART}/values.schema.json`, 'utf8')) as { additionalProperties: boolean; properties: Record<string, unknown> };
+    const schema = JSON.parse(readFileSync(`${CHART}/values.schema.json`, 'utf8')) as {
+      additionalProperties: boolean;
+      properties: Record<string, unknown>;
+    };
     expect(schema.additionalProperties).toBe(false);
-    const top = Object.keys((parseDocument(readFileSync(`${CHART}/values.yaml`, 'utf8')).toJS() as object));
+    const top = Object.keys(parseDocument(readFileSync(`${CHART}/values.yaml`, 'utf8')).toJS() as object);
     for (const key of top) expect(schema.properties, key).toHaveProperty(key);
   });
 });
-

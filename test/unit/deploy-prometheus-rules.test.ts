@@ -40,11 +40,19 @@ describe.skipIf(helm === undefined || promtool === undefined)('PrometheusRule wi
   });
 
   it('has unit tests for every alert: each fires on some series and stays quiet on others', () => {
-    const cases = (parse(readFileSync(TESTS, 'utf8')) as { tests: { alert_rule_test?: AlertTest[] }[] }).tests.flatMap((t) => t.alert_rule_test ?? []);
+    const cases = (parse(readFileSync(TESTS, 'utf8')) as { tests: { alert_rule_test?: AlertTest[] }[] }).tests.flatMap(
+      (t) => t.alert_rule_test ?? [],
+    );
     for (const name of alertNames) {
       const own = cases.filter((c) => c.alertname === name);
-      expect(own.some((c) => c.exp_alerts.length > 0), `${name} never fires in ${TESTS}`).toBe(true);
-      expect(own.some((c) => c.exp_alerts.length === 0), `${name} is never quiet in ${TESTS}`).toBe(true);
+      expect(
+        own.some((c) => c.exp_alerts.length > 0),
+        `${name} never fires in ${TESTS}`,
+      ).toBe(true);
+      expect(
+        own.some((c) => c.exp_alerts.length === 0),
+        `${name} is never quiet in ${TESTS}`,
+      ).toBe(true);
     }
     expect(new Set(cases.map((c) => c.alertname))).toEqual(new Set(alertNames));
   });
@@ -56,7 +64,15 @@ describe.skipIf(helm === undefined || promtool === undefined)('PrometheusRule wi
   });
 
   it('fails promtool test rules when a threshold changes (the unit tests bite)', async () => {
-    const moved = ruleGroups(render([...ENABLED, '--set', 'prometheusRule.outboxBacklogThreshold=100', '--set', 'prometheusRule.deliveryStuckMinutes=30']));
+    const moved = ruleGroups(
+      render([
+        ...ENABLED,
+        '--set',
+        'prometheusRule.outboxBacklogThreshold=100',
+        '--set',
+        'prometheusRule.deliveryStuckMinutes=30',
+      ]),
+    );
     const result = await promtoolIn(moved, [TESTS], ['test', 'rules', 'rules-test.yaml']);
     expect(result.ok).toBe(false);
     expect(result.output).toContain('AuditwatchOutboxBacklog');

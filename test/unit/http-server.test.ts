@@ -10,7 +10,17 @@ function server(o: Partial<ServerOptions> = {}): FastifyInstance {
   app = buildServer({
     metrics: new Metrics(),
     notReadyReasons: async () => [],
-    rules: () => [{ id: 'r1', version: '1.0.0', file: 'rules/a.yaml', title: 'R', severity: 'high', detector: 'any', enabled: true }],
+    rules: () => [
+      {
+        id: 'r1',
+        version: '1.0.0',
+        file: 'rules/a.yaml',
+        title: 'R',
+        severity: 'high',
+        detector: 'any',
+        enabled: true,
+      },
+    ],
     ...o,
   });
   return app;
@@ -30,7 +40,10 @@ describe('HTTP server', () => {
   it('readyz is 200 when ready and 503 with reasons otherwise', async () => {
     expect((await server().inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     await app?.close();
-    const res = await server({ notReadyReasons: async () => ['redis: unreachable'] }).inject({ method: 'GET', url: '/readyz' });
+    const res = await server({ notReadyReasons: async () => ['redis: unreachable'] }).inject({
+      method: 'GET',
+      url: '/readyz',
+    });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'not ready', reasons: ['redis: unreachable'] });
   });
@@ -49,7 +62,10 @@ describe('HTTP server', () => {
   });
 
   it('reload does not exist without an admin token', async () => {
-    const res = await server({ reload: async () => ({ ok: true, rules: 1 }) }).inject({ method: 'POST', url: '/-/reload' });
+    const res = await server({ reload: async () => ({ ok: true, rules: 1 }) }).inject({
+      method: 'POST',
+      url: '/-/reload',
+    });
     expect(res.statusCode).toBe(404);
   });
 
@@ -57,8 +73,12 @@ describe('HTTP server', () => {
     let reloads = 0;
     const s = server({ adminToken: TOKEN, reload: async () => ({ ok: true, rules: ++reloads }) });
     expect((await s.inject({ method: 'POST', url: '/-/reload' })).statusCode).toBe(401);
-    expect((await s.inject({ method: 'POST', url: '/-/reload', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
-    expect((await s.inject({ method: 'POST', url: '/-/reload', headers: { authorization: `Basic ${TOKEN}` } })).statusCode).toBe(401);
+    expect(
+      (await s.inject({ method: 'POST', url: '/-/reload', headers: { authorization: 'Bearer wrong' } })).statusCode,
+    ).toBe(401);
+    expect(
+      (await s.inject({ method: 'POST', url: '/-/reload', headers: { authorization: `Basic ${TOKEN}` } })).statusCode,
+    ).toBe(401);
     expect(reloads).toBe(0);
     const ok = await s.inject({ method: 'POST', url: '/-/reload', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.statusCode).toBe(200);
@@ -66,7 +86,10 @@ describe('HTTP server', () => {
   });
 
   it('a failed reload answers 422 with the problems', async () => {
-    const s = server({ adminToken: TOKEN, reload: async () => ({ ok: false, problems: ['rules/x.yaml:3: rule r field severity: bad'] }) });
+    const s = server({
+      adminToken: TOKEN,
+      reload: async () => ({ ok: false, problems: ['rules/x.yaml:3: rule r field severity: bad'] }),
+    });
     const res = await s.inject({ method: 'POST', url: '/-/reload', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.statusCode).toBe(422);
     expect(res.json().problems).toHaveLength(1);

@@ -3,13 +3,15 @@ import { parseJson, quoteUnsafeIntegers } from '../../src/decode/json.js';
 
 describe('parseJson', () => {
   it('keeps integers beyond 2^53 exact, as strings, and leaves safe numbers as numbers', () => {
-    expect(parseJson('{"a":166974528338100003,"b":[-9007199254740993],"c":42,"d":1.5e3,"e":9007199254740991}')).toEqual({
-      a: '166974528338100003',
-      b: ['-9007199254740993'],
-      c: 42,
-      d: 1500,
-      e: 9007199254740991,
-    });
+    expect(parseJson('{"a":166974528338100003,"b":[-9007199254740993],"c":42,"d":1.5e3,"e":9007199254740991}')).toEqual(
+      {
+        a: '166974528338100003',
+        b: ['-9007199254740993'],
+        c: 42,
+        d: 1500,
+        e: 9007199254740991,
+      },
+    );
   });
 
   it('never touches digits inside strings, escaped quotes included', () => {

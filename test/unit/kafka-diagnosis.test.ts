@@ -6,14 +6,54 @@ import { diagnoseKafkaMessage, kafkaLogCreator, REPEAT_MS } from '../../src/sour
 
 describe('diagnoseKafkaMessage', () => {
   it.each([
-    ['Connection error: self-signed certificate in certificate chain', true, 'AW_ERR_KAFKA_TLS', /AUDITWATCH_KAFKA_SSL_CA_FILE/],
-    ['Failed to connect to seed broker, trying another broker from the list: Connection error: unable to get local issuer certificate', true, 'AW_ERR_KAFKA_TLS', /CA_FILE/],
-    ["Connection error: Hostname/IP does not match certificate's altnames: IP: 10.0.0.1 is not in the cert's list: 127.0.0.1", true, 'AW_ERR_KAFKA_TLS', /host name/],
-    ['Connection error: Client network socket disconnected before secure TLS connection was established', true, 'AW_ERR_KAFKA_TLS', /AUDITWATCH_KAFKA_SSL=false/],
-    ['SASL PLAIN authentication failed: Authentication failed: Invalid username or password', true, 'AW_ERR_KAFKA_AUTH', /AUDITWATCH_KAFKA_SASL_PASSWORD/],
-    ['SASL SCRAM SHA512 authentication failed: Invalid server signature in server final message', false, 'AW_ERR_KAFKA_AUTH', /AUDITWATCH_KAFKA_SASL_USERNAME/],
-    ['SASL SCRAM-SHA-512 mechanism is not supported by the server', true, 'AW_ERR_KAFKA_AUTH', /AUDITWATCH_KAFKA_SASL_MECHANISM/],
-    ['Connection error: connect ECONNREFUSED 127.0.0.1:9092', false, 'AW_ERR_KAFKA_CONNECT', /AUDITWATCH_KAFKA_BROKERS/],
+    [
+      'Connection error: self-signed certificate in certificate chain',
+      true,
+      'AW_ERR_KAFKA_TLS',
+      /AUDITWATCH_KAFKA_SSL_CA_FILE/,
+    ],
+    [
+      'Failed to connect to seed broker, trying another broker from the list: Connection error: unable to get local issuer certificate',
+      true,
+      'AW_ERR_KAFKA_TLS',
+      /CA_FILE/,
+    ],
+    [
+      "Connection error: Hostname/IP does not match certificate's altnames: IP: 10.0.0.1 is not in the cert's list: 127.0.0.1",
+      true,
+      'AW_ERR_KAFKA_TLS',
+      /host name/,
+    ],
+    [
+      'Connection error: Client network socket disconnected before secure TLS connection was established',
+      true,
+      'AW_ERR_KAFKA_TLS',
+      /AUDITWATCH_KAFKA_SSL=false/,
+    ],
+    [
+      'SASL PLAIN authentication failed: Authentication failed: Invalid username or password',
+      true,
+      'AW_ERR_KAFKA_AUTH',
+      /AUDITWATCH_KAFKA_SASL_PASSWORD/,
+    ],
+    [
+      'SASL SCRAM SHA512 authentication failed: Invalid server signature in server final message',
+      false,
+      'AW_ERR_KAFKA_AUTH',
+      /AUDITWATCH_KAFKA_SASL_USERNAME/,
+    ],
+    [
+      'SASL SCRAM-SHA-512 mechanism is not supported by the server',
+      true,
+      'AW_ERR_KAFKA_AUTH',
+      /AUDITWATCH_KAFKA_SASL_MECHANISM/,
+    ],
+    [
+      'Connection error: connect ECONNREFUSED 127.0.0.1:9092',
+      false,
+      'AW_ERR_KAFKA_CONNECT',
+      /AUDITWATCH_KAFKA_BROKERS/,
+    ],
     ['Closed connection', false, 'AW_ERR_KAFKA_CONNECT', /AUDITWATCH_KAFKA_SSL=true/],
   ])('%s (ssl %s) → %s', (message, ssl, code, hint) => {
     const d = diagnoseKafkaMessage(message, ssl);
@@ -28,7 +68,10 @@ describe('diagnoseKafkaMessage', () => {
 });
 
 describe('kafkaLogCreator', () => {
-  function capture(): { lines: Array<Record<string, unknown>>; log: (message: string, at: number, level?: logLevel) => void } {
+  function capture(): {
+    lines: Array<Record<string, unknown>>;
+    log: (message: string, at: number, level?: logLevel) => void;
+  } {
     const lines: Array<Record<string, unknown>> = [];
     const out = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -50,7 +93,10 @@ describe('kafkaLogCreator', () => {
   it('logs one line per cause, again only after REPEAT_MS, with code, broker, reason and hint', () => {
     const { lines, log } = capture();
     log('Connection error: self-signed certificate in certificate chain', 0);
-    log('Failed to connect to seed broker, trying another broker from the list: Connection error: self-signed certificate in certificate chain', 1);
+    log(
+      'Failed to connect to seed broker, trying another broker from the list: Connection error: self-signed certificate in certificate chain',
+      1,
+    );
     log('Connection error: self-signed certificate in certificate chain', REPEAT_MS - 1);
     log('SASL PLAIN authentication failed: Authentication failed: Invalid username or password', REPEAT_MS - 1);
     log('Connection error: self-signed certificate in certificate chain', REPEAT_MS);
@@ -59,7 +105,11 @@ describe('kafkaLogCreator', () => {
       ['AW_ERR_KAFKA_AUTH', 'kafka authentication failed'],
       ['AW_ERR_KAFKA_TLS', 'kafka TLS handshake failed'],
     ]);
-    expect(lines[0]).toMatchObject({ level: 50, broker: 'b:9093', reason: 'self-signed certificate in certificate chain' });
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      broker: 'b:9093',
+      reason: 'self-signed certificate in certificate chain',
+    });
   });
 
   it('drops entries below ERROR and errors it cannot explain', () => {

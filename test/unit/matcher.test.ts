@@ -4,9 +4,19 @@ import { compileMatch, MatchCompileError } from '../../src/engine/matcher.js';
 import type { MatchSpec } from '../../src/engine/rule-schema.js';
 
 const event: AuditEvent = {
-  id: 'e1', time: '2026-01-01T00:00:00.000Z', type: 'io.confluent.kafka.server/authentication', category: 'authentication',
-  specversion: '1.0', source: 'crn:///kafka=x', method: 'kafka.Authentication', principal: 'User:sa-abc123',
-  credentialId: 'ABCDEFGHIJKLMNOP', clientIp: '203.0.113.7', outcome: 'failure', granted: false, connectionId: '12345678901234567890',
+  id: 'e1',
+  time: '2026-01-01T00:00:00.000Z',
+  type: 'io.confluent.kafka.server/authentication',
+  category: 'authentication',
+  specversion: '1.0',
+  source: 'crn:///kafka=x',
+  method: 'kafka.Authentication',
+  principal: 'User:sa-abc123',
+  credentialId: 'ABCDEFGHIJKLMNOP',
+  clientIp: '203.0.113.7',
+  outcome: 'failure',
+  granted: false,
+  connectionId: '12345678901234567890',
 };
 
 const matches = (spec: MatchSpec, e: AuditEvent = event) => compileMatch(spec)(e);

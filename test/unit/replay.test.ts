@@ -45,7 +45,9 @@ describe('replay', () => {
     expect(messy).toHaveLength(clean.length * 2);
     const { alerts, duplicates } = await run(messy);
     expect(ids(alerts)).toEqual(ids(expected));
-    expect(alerts.map((a) => [a.id, a.count, a.events])).toEqual(expect.arrayContaining(expected.map((a) => [a.id, a.count, a.events])));
+    expect(alerts.map((a) => [a.id, a.count, a.events])).toEqual(
+      expect.arrayContaining(expected.map((a) => [a.id, a.count, a.events])),
+    );
     expect(duplicates).toBe(clean.length);
   });
 

@@ -41,24 +41,44 @@ describe('backoff and retry', () => {
   }
 
   it('retries retryable failures and reports each attempt', async () => {
-    const sink = flakySink([new SinkError('flaky', '500', true, undefined, 500), new SinkError('flaky', '429', true, 10, 429)]);
+    const sink = flakySink([
+      new SinkError('flaky', '500', true, undefined, 500),
+      new SinkError('flaky', '429', true, 10, 429),
+    ]);
     const attempts: string[] = [];
-    const outcome = await deliverWithRetry(sink, alert, { giveUpAt: Date.now() + 60_000, attemptTimeoutMs: 1_000, signal: new AbortController().signal, onAttempt: (o) => attempts.push(o) });
+    const outcome = await deliverWithRetry(sink, alert, {
+      giveUpAt: Date.now() + 60_000,
+      attemptTimeoutMs: 1_000,
+      signal: new AbortController().signal,
+      onAttempt: (o) => attempts.push(o),
+    });
     expect(outcome).toEqual({ status: 'delivered' });
     expect(attempts).toEqual(['retry', 'retry', 'success']);
   }, 10_000);
 
   it('gives up at once on a non-retryable failure, and past the horizon on retryable ones', async () => {
-    const bad = await deliverWithRetry(flakySink([new SinkError('flaky', 'HTTP 400', false, undefined, 400)]), alert, { giveUpAt: Date.now() + 60_000, attemptTimeoutMs: 1_000, signal: new AbortController().signal });
+    const bad = await deliverWithRetry(flakySink([new SinkError('flaky', 'HTTP 400', false, undefined, 400)]), alert, {
+      giveUpAt: Date.now() + 60_000,
+      attemptTimeoutMs: 1_000,
+      signal: new AbortController().signal,
+    });
     expect(bad).toEqual({ status: 'dead', reason: 'flaky: HTTP 400' });
-    const late = await deliverWithRetry(flakySink([new SinkError('flaky', 'HTTP 503', true)]), alert, { giveUpAt: Date.now() + 10, attemptTimeoutMs: 1_000, signal: new AbortController().signal });
+    const late = await deliverWithRetry(flakySink([new SinkError('flaky', 'HTTP 503', true)]), alert, {
+      giveUpAt: Date.now() + 10,
+      attemptTimeoutMs: 1_000,
+      signal: new AbortController().signal,
+    });
     expect(late).toMatchObject({ status: 'dead', reason: expect.stringMatching(/^gave up/) });
   });
 
   it('stops waiting when aborted, leaving the alert undelivered', async () => {
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 50);
-    const outcome = await deliverWithRetry(flakySink([new SinkError('flaky', '429', true, 60_000, 429)]), alert, { giveUpAt: Date.now() + 3_600_000, attemptTimeoutMs: 1_000, signal: stop.signal });
+    const outcome = await deliverWithRetry(flakySink([new SinkError('flaky', '429', true, 60_000, 429)]), alert, {
+      giveUpAt: Date.now() + 3_600_000,
+      attemptTimeoutMs: 1_000,
+      signal: stop.signal,
+    });
     expect(outcome).toEqual({ status: 'aborted' });
   });
 });

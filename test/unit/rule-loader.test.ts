@@ -72,7 +72,9 @@ rules:
 
   it('rejects duplicate ids across files', () => {
     const problems = problemsOf({ 'a.yaml': good, 'sub/b.yaml': good });
-    expect(problems).toEqual([expect.objectContaining({ rule: 'one', field: 'id', message: expect.stringContaining('duplicate') })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ rule: 'one', field: 'id', message: expect.stringContaining('duplicate') }),
+    ]);
   });
 
   it('rejects compile-time problems (bad CIDR, unknown placeholder, unknown time zone) with the field path', () => {
@@ -140,26 +142,39 @@ rules:
       ['short-forget', 'detector.forget', 22],
     ]);
     const summary = '    summary: "{count} for {key}, usually {mean} ± {deviation} (z {z})"\n';
-    const set = loadRules(rulesDir({ 'ok.yaml': `version: 1.0.0\nrules:\n${rule('ok', '{ type: baseline, min_count: 5 }', summary)}` }));
+    const set = loadRules(
+      rulesDir({ 'ok.yaml': `version: 1.0.0\nrules:\n${rule('ok', '{ type: baseline, min_count: 5 }', summary)}` }),
+    );
     const day = 86_400_000;
     expect(set.rules[0]!.detector).toMatchObject({
-      type: 'baseline', bucketMs: 600_000, halfLifeMs: 7 * day, learningMs: 3 * day, forgetMs: 14 * day, z: 4, minDeviation: 1,
+      type: 'baseline',
+      bucketMs: 600_000,
+      halfLifeMs: 7 * day,
+      learningMs: 3 * day,
+      forgetMs: 14 * day,
+      z: 4,
+      minDeviation: 1,
     });
     expect(set.rules[0]!.throttleMs).toBe(600_000);
   });
 
   it('refuses YAML tags that try to construct objects, and alias bombs', () => {
-    const tagged = problemsOf({ 't.yaml': `version: 1.0.0\nrules:\n  - id: t\n    title: !!js/function "function(){}"\n    severity: low\n    match: {}\n    detector: { type: any }\n` });
+    const tagged = problemsOf({
+      't.yaml': `version: 1.0.0\nrules:\n  - id: t\n    title: !!js/function "function(){}"\n    severity: low\n    match: {}\n    detector: { type: any }\n`,
+    });
     expect(tagged[0]!.message).toMatch(/YAML/);
     const bomb = ['version: 1.0.0', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 0; i < 8; i++) bomb.push(`${'bcdefghij'[i]}: &${'bcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`);
+    for (let i = 0; i < 8; i++)
+      bomb.push(`${'bcdefghij'[i]}: &${'bcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`);
     const bombProblems = problemsOf({ 'bomb.yaml': `${bomb.join('\n')}\nrules: []\n` });
     expect(bombProblems.length).toBeGreaterThan(0);
   });
 
   it('refuses a 100,000-entry list', () => {
     const list = Array.from({ length: 100_000 }, (_, i) => i).join(',');
-    const problems = problemsOf({ 'big.yaml': `version: 1.0.0\nrules:\n  - id: big\n    title: B\n    severity: low\n    match: { connectionId: [${list}] }\n    detector: { type: any }\n` });
+    const problems = problemsOf({
+      'big.yaml': `version: 1.0.0\nrules:\n  - id: big\n    title: B\n    severity: low\n    match: { connectionId: [${list}] }\n    detector: { type: any }\n`,
+    });
     expect(problems[0]).toMatchObject({ rule: 'big', field: 'match.connectionId' });
   });
 

@@ -8,13 +8,38 @@ import { runRuleTests } from '../../src/rule-tests.js';
 import { BUNDLED_RULES_DIR } from '../../src/settings.js';
 
 const REQUIRED = [
-  'failed-auth-burst', 'credential-stuffing', 'brute-force-success', 'api-key-new-ip', 'api-key-new-cluster',
-  'api-key-dormant-reuse', 'after-hours-org-change', 'privileged-role-granted', 'destructive-change',
-  'mass-topic-deletion', 'permission-probing', 'acl-change', 'ip-filter-denied', 'audit-log-silence',
-  'identity-provider-changed', 'sso-changed', 'user-deleted', 'user-invitation-burst', 'api-key-for-other-principal',
-  'admin-service-account-key', 'ip-filter-changed', 'network-perimeter-changed', 'cluster-link-changed', 'connector-destination-changed',
-  'custom-connector-plugin-uploaded', 'flink-statement-new-principal', 'tableflow-table-created', 'mass-schema-deletion',
-  'api-key-volume-spike', 'principal-denial-spike', 'principal-resource-spread', 'org-change-spike',
+  'failed-auth-burst',
+  'credential-stuffing',
+  'brute-force-success',
+  'api-key-new-ip',
+  'api-key-new-cluster',
+  'api-key-dormant-reuse',
+  'after-hours-org-change',
+  'privileged-role-granted',
+  'destructive-change',
+  'mass-topic-deletion',
+  'permission-probing',
+  'acl-change',
+  'ip-filter-denied',
+  'audit-log-silence',
+  'identity-provider-changed',
+  'sso-changed',
+  'user-deleted',
+  'user-invitation-burst',
+  'api-key-for-other-principal',
+  'admin-service-account-key',
+  'ip-filter-changed',
+  'network-perimeter-changed',
+  'cluster-link-changed',
+  'connector-destination-changed',
+  'custom-connector-plugin-uploaded',
+  'flink-statement-new-principal',
+  'tableflow-table-created',
+  'mass-schema-deletion',
+  'api-key-volume-spike',
+  'principal-denial-spike',
+  'principal-resource-spread',
+  'org-change-spike',
 ];
 
 describe('the bundled rule pack', () => {
@@ -27,8 +52,14 @@ describe('the bundled rule pack', () => {
   it('gives every rule a case that fires and a case that must not', () => {
     for (const rule of set.rules) {
       const tests = rule.spec.tests;
-      expect(tests.some((t) => t.expect.length > 0), `${rule.id} has a firing case`).toBe(true);
-      expect(tests.some((t) => t.expect.length === 0), `${rule.id} has a quiet case`).toBe(true);
+      expect(
+        tests.some((t) => t.expect.length > 0),
+        `${rule.id} has a firing case`,
+      ).toBe(true);
+      expect(
+        tests.some((t) => t.expect.length === 0),
+        `${rule.id} has a quiet case`,
+      ).toBe(true);
     }
   });
 
@@ -59,6 +90,11 @@ describe('rules/rule-file.schema.json', () => {
     for (const file of ruleFiles(BUNDLED_RULES_DIR)) {
       expect(validate(parse(readFileSync(file, 'utf8'))), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
-    expect(validate({ version: '1.0.0', rules: [{ id: 'x', title: 'x', severity: 'urgent', match: {}, detector: { type: 'any' } }] })).toBe(false);
+    expect(
+      validate({
+        version: '1.0.0',
+        rules: [{ id: 'x', title: 'x', severity: 'urgent', match: {}, detector: { type: 'any' } }],
+      }),
+    ).toBe(false);
   });
 });

@@ -27,7 +27,10 @@ afterEach(() => {
 function watched(dirs: string[], onChange: () => Promise<unknown> = async () => undefined) {
   const calls: Array<{ at: number; ids: string[] }> = [];
   const logs: string[] = [];
-  const log = createLogger('info', new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) }));
+  const log = createLogger(
+    'info',
+    new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) }),
+  );
   const watcher = new RuleWatcher({
     dirs,
     debounceMs: DEBOUNCE_MS,

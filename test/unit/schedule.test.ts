@@ -36,7 +36,10 @@ describe('business hours', () => {
   });
 
   it('takes custom days and several ranges; rule settings override config defaults', () => {
-    const s = buildSchedule({ days: { sat: ['09:00-12:00', '13:00-14:00'] } }, { timezone: 'UTC', days: { mon: ['00:00-24:00'] } });
+    const s = buildSchedule(
+      { days: { sat: ['09:00-12:00', '13:00-14:00'] } },
+      { timezone: 'UTC', days: { mon: ['00:00-24:00'] } },
+    );
     expect(s.isInside(utc('2026-03-07T13:30:00Z'))).toBe(true);
     expect(s.isInside(utc('2026-03-07T12:30:00Z'))).toBe(false);
     expect(s.isInside(utc('2026-03-02T12:00:00Z'))).toBe(false);

@@ -21,23 +21,43 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 describe('loadServiceConfig', () => {
   it('applies defaults', () => {
     const config = loadServiceConfig(minimal);
-    expect(config.kafka).toMatchObject({ brokers: ['b1:9092', 'b2:9092'], topic: 'confluent-audit-log-events', groupId: 'auditwatch', ssl: false, fromBeginning: false });
+    expect(config.kafka).toMatchObject({
+      brokers: ['b1:9092', 'b2:9092'],
+      topic: 'confluent-audit-log-events',
+      groupId: 'auditwatch',
+      ssl: false,
+      fromBeginning: false,
+    });
     expect(config.kafka.sasl).toBeUndefined();
-    expect(config).toMatchObject({ http: { port: 8080 }, logLevel: 'info', shutdownGraceMs: 25_000, redis: { prefix: 'aw' } });
+    expect(config).toMatchObject({
+      http: { port: 8080 },
+      logLevel: 'info',
+      shutdownGraceMs: 25_000,
+      redis: { prefix: 'aw' },
+    });
     expect(config.sinks).toEqual([{ name: 'stdout', type: 'stdout' }]);
   });
 
   it('bounds the quiet cache: 100,000 facts and 32 MiB by default, 0 facts turns it off, nonsense is refused', () => {
     expect(loadServiceConfig(minimal).stateCache).toEqual({ entries: 100_000, bytes: 32 * 1024 * 1024 });
-    expect(loadServiceConfig({ ...minimal, AUDITWATCH_STATE_CACHE_ENTRIES: '0', AUDITWATCH_STATE_CACHE_MB: '8' }).stateCache).toEqual({ entries: 0, bytes: 8 * 1024 * 1024 });
-    expect(problemsOf({ ...minimal, AUDITWATCH_STATE_CACHE_ENTRIES: '-1', AUDITWATCH_STATE_CACHE_MB: 'lots' })).toEqual([
-      expect.stringMatching(/^AUDITWATCH_STATE_CACHE_ENTRIES: must be a whole number/),
-      expect.stringMatching(/^AUDITWATCH_STATE_CACHE_MB: must be a whole number/),
-    ]);
+    expect(
+      loadServiceConfig({ ...minimal, AUDITWATCH_STATE_CACHE_ENTRIES: '0', AUDITWATCH_STATE_CACHE_MB: '8' }).stateCache,
+    ).toEqual({ entries: 0, bytes: 8 * 1024 * 1024 });
+    expect(problemsOf({ ...minimal, AUDITWATCH_STATE_CACHE_ENTRIES: '-1', AUDITWATCH_STATE_CACHE_MB: 'lots' })).toEqual(
+      [
+        expect.stringMatching(/^AUDITWATCH_STATE_CACHE_ENTRIES: must be a whole number/),
+        expect.stringMatching(/^AUDITWATCH_STATE_CACHE_MB: must be a whole number/),
+      ],
+    );
   });
 
   it('configures SASL/PLAIN over TLS like Confluent Cloud', () => {
-    const config = loadServiceConfig({ ...minimal, AUDITWATCH_KAFKA_SASL_USERNAME: 'KEY', AUDITWATCH_KAFKA_SASL_PASSWORD: 'SECRET', AUDITWATCH_KAFKA_SSL: 'true' });
+    const config = loadServiceConfig({
+      ...minimal,
+      AUDITWATCH_KAFKA_SASL_USERNAME: 'KEY',
+      AUDITWATCH_KAFKA_SASL_PASSWORD: 'SECRET',
+      AUDITWATCH_KAFKA_SSL: 'true',
+    });
     expect(config.kafka).toMatchObject({ sasl: { mechanism: 'plain', username: 'KEY', password: 'SECRET' }, ssl: {} });
   });
 
@@ -49,10 +69,23 @@ describe('loadServiceConfig', () => {
       AUDITWATCH_REDIS_PASSWORD: 'pw',
       AUDITWATCH_REDIS_TLS: 'true',
     });
-    expect(config.redis).toEqual({ clusterNodes: [{ host: 'redis-0.example', port: 6379 }, { host: '10.0.0.7', port: 6380 }], username: 'auditwatch', password: 'pw', tls: true, prefix: 'aw' });
+    expect(config.redis).toEqual({
+      clusterNodes: [
+        { host: 'redis-0.example', port: 6379 },
+        { host: '10.0.0.7', port: 6380 },
+      ],
+      username: 'auditwatch',
+      password: 'pw',
+      tls: true,
+      prefix: 'aw',
+    });
     expect(problemsOf({ AUDITWATCH_KAFKA_BROKERS: 'b1:9092' })).toContain('AUDITWATCH_REDIS_URL: required');
-    expect(problemsOf({ ...minimal, AUDITWATCH_REDIS_CLUSTER_NODES: 'r:6379' })).toContain('AUDITWATCH_REDIS_URL and AUDITWATCH_REDIS_CLUSTER_NODES: set one of the two');
-    expect(problemsOf({ AUDITWATCH_KAFKA_BROKERS: 'b1:9092', AUDITWATCH_REDIS_CLUSTER_NODES: 'r6379' })).toContain('AUDITWATCH_REDIS_CLUSTER_NODES: must be host:port[,host:port…]');
+    expect(problemsOf({ ...minimal, AUDITWATCH_REDIS_CLUSTER_NODES: 'r:6379' })).toContain(
+      'AUDITWATCH_REDIS_URL and AUDITWATCH_REDIS_CLUSTER_NODES: set one of the two',
+    );
+    expect(problemsOf({ AUDITWATCH_KAFKA_BROKERS: 'b1:9092', AUDITWATCH_REDIS_CLUSTER_NODES: 'r6379' })).toContain(
+      'AUDITWATCH_REDIS_CLUSTER_NODES: must be host:port[,host:port…]',
+    );
   });
 
   it('lists every problem at once, naming variables but never values', () => {
@@ -94,13 +127,18 @@ describe('loadServiceConfig', () => {
       AUDITWATCH_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     });
     expect(config.sinks.map((s) => s.name)).toEqual(['slack', 'pagerduty', 'webhook']);
-    expect(config.routes).toEqual([{ sinks: ['pagerduty'], severity: ['high', 'critical'] }, { sinks: ['slack', 'webhook'] }]);
+    expect(config.routes).toEqual([
+      { sinks: ['pagerduty'], severity: ['high', 'critical'] },
+      { sinks: ['slack', 'webhook'] },
+    ]);
   });
 
   it('watches the rules directories unless AUDITWATCH_RULES_WATCH=false', () => {
     expect(loadServiceConfig(minimal).rulesWatch).toBe(true);
     expect(loadServiceConfig({ ...minimal, AUDITWATCH_RULES_WATCH: 'false' }).rulesWatch).toBe(false);
-    expect(problemsOf({ ...minimal, AUDITWATCH_RULES_WATCH: 'sometimes' })).toEqual(['AUDITWATCH_RULES_WATCH: must be true or false']);
+    expect(problemsOf({ ...minimal, AUDITWATCH_RULES_WATCH: 'sometimes' })).toEqual([
+      'AUDITWATCH_RULES_WATCH: must be true or false',
+    ]);
   });
 
   it('AUDITWATCH_ALERTMANAGER_URL (and _BEARER_TOKEN) make sink alertmanager, which gets every alert by default', () => {
@@ -111,11 +149,24 @@ describe('loadServiceConfig', () => {
       AUDITWATCH_ALERTMANAGER_BEARER_TOKEN: 'am-token-0123456789',
     });
     expect(config.sinks.at(-1)).toEqual({
-      name: 'alertmanager', type: 'alertmanager', url: 'https://alertmanager.monitoring:9093', bearer_token: 'am-token-0123456789',
+      name: 'alertmanager',
+      type: 'alertmanager',
+      url: 'https://alertmanager.monitoring:9093',
+      bearer_token: 'am-token-0123456789',
     });
-    expect(config.routes).toEqual([{ sinks: ['pagerduty'], severity: ['high', 'critical'] }, { sinks: ['alertmanager'] }]);
-    const problems = problemsOf({ ...minimal, AUDITWATCH_ALERTMANAGER_BEARER_TOKEN: 'am-token-0123456789', AUDITWATCH_ALERTMANAGER_URL: 'not a url am-pw' });
-    expect(problems).toEqual(['AUDITWATCH_ALERTMANAGER_URL: must be an http(s) URL', 'AUDITWATCH_ALERTMANAGER_BEARER_TOKEN needs AUDITWATCH_ALERTMANAGER_URL']);
+    expect(config.routes).toEqual([
+      { sinks: ['pagerduty'], severity: ['high', 'critical'] },
+      { sinks: ['alertmanager'] },
+    ]);
+    const problems = problemsOf({
+      ...minimal,
+      AUDITWATCH_ALERTMANAGER_BEARER_TOKEN: 'am-token-0123456789',
+      AUDITWATCH_ALERTMANAGER_URL: 'not a url am-pw',
+    });
+    expect(problems).toEqual([
+      'AUDITWATCH_ALERTMANAGER_URL: must be an http(s) URL',
+      'AUDITWATCH_ALERTMANAGER_BEARER_TOKEN needs AUDITWATCH_ALERTMANAGER_URL',
+    ]);
     expect(problems.join('\n')).not.toContain('am-token');
   });
 
@@ -131,7 +182,11 @@ routes:
 business_hours: { timezone: Europe/Berlin }
 `,
     );
-    const config = loadServiceConfig({ ...minimal, AUDITWATCH_CONFIG: file, SLACK_URL: 'https://hooks.slack.example/x' });
+    const config = loadServiceConfig({
+      ...minimal,
+      AUDITWATCH_CONFIG: file,
+      SLACK_URL: 'https://hooks.slack.example/x',
+    });
     expect(config.sinks).toEqual([{ name: 'sec-slack', type: 'slack', webhook_url: 'https://hooks.slack.example/x' }]);
     expect(config.routes[0]).toMatchObject({ severity: ['critical'] });
     expect(config.businessHours.timezone).toBe('Europe/Berlin');
@@ -140,22 +195,35 @@ business_hours: { timezone: Europe/Berlin }
   it('names the file, the field and the missing variable in config file problems', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aw-config-'));
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, `sinks:\n  - { name: x, type: webhook, url: "\${MISSING_URL}", secret: s }\nroutes:\n  - { sinks: [nowhere] }\n`);
+    writeFileSync(
+      file,
+      `sinks:\n  - { name: x, type: webhook, url: "\${MISSING_URL}", secret: s }\nroutes:\n  - { sinks: [nowhere] }\n`,
+    );
     const problems = problemsOf({ ...minimal, AUDITWATCH_CONFIG: file });
     expect(problems).toEqual([`${file}: environment variable MISSING_URL is not set`]);
     writeFileSync(file, `sinks:\n  - { name: x, type: carrier-pigeon }\nroutes:\n  - { sinks: [nowhere] }\n`);
-    expect(problemsOf({ ...minimal, AUDITWATCH_CONFIG: file })[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: sinks.0.type: `));
+    expect(problemsOf({ ...minimal, AUDITWATCH_CONFIG: file })[0]).toMatch(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: sinks.0.type: `),
+    );
   });
 
   it('rejects routes to unknown sinks and duplicate sink names', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aw-config-'));
     const file = join(dir, 'c.yaml');
     writeFileSync(file, `sinks:\n  - { name: slack, type: stdout }\nroutes:\n  - { sinks: [nowhere] }\n`);
-    const problems = problemsOf({ ...minimal, AUDITWATCH_CONFIG: file, AUDITWATCH_SLACK_WEBHOOK_URL: 'https://hooks.slack.example/x' });
-    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('"slack" is defined twice'), 'routes: unknown sink "nowhere"']));
+    const problems = problemsOf({
+      ...minimal,
+      AUDITWATCH_CONFIG: file,
+      AUDITWATCH_SLACK_WEBHOOK_URL: 'https://hooks.slack.example/x',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringContaining('"slack" is defined twice'), 'routes: unknown sink "nowhere"']),
+    );
   });
 
   it('default routes: PagerDuty pages for high and critical only', () => {
-    expect(defaultRoutes([{ name: 'pd', type: 'pagerduty', routing_key: 'k' }])).toEqual([{ sinks: ['pd'], severity: ['high', 'critical'] }]);
+    expect(defaultRoutes([{ name: 'pd', type: 'pagerduty', routing_key: 'k' }])).toEqual([
+      { sinks: ['pd'], severity: ['high', 'critical'] },
+    ]);
   });
 });

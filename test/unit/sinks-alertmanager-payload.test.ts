@@ -17,7 +17,10 @@ function thrown(make: () => unknown): unknown {
 
 describe('alertmanagerAlert', () => {
   it('ends resolve_after after the later of the alert time and now', () => {
-    const fresh = alertmanagerAlert(alertFixture({ time: '2024-05-01T13:00:00.000Z' }), { now: NOW, resolveAfterMs: 600_000 });
+    const fresh = alertmanagerAlert(alertFixture({ time: '2024-05-01T13:00:00.000Z' }), {
+      now: NOW,
+      resolveAfterMs: 600_000,
+    });
     expect(fresh).toMatchObject({ startsAt: '2024-05-01T13:00:00.000Z', endsAt: '2024-05-01T13:10:00.000Z' });
     const late = alertmanagerAlert(alertFixture({ time: '2024-05-01T12:00:00.000Z' }), { now: NOW });
     expect(late).toMatchObject({ startsAt: '2024-05-01T12:00:00.000Z', endsAt: '2024-05-01T13:30:00.000Z' });
@@ -25,9 +28,16 @@ describe('alertmanagerAlert', () => {
   });
 
   it('takes key labels only from event field names, drops empty values, keeps its own four labels', () => {
-    const { labels } = alertmanagerAlert(alertFixture({ key: { principal: 'User:1', 'not a field': 'x', clientIp: '', alertname: 'spoof' } }), { now: NOW });
+    const { labels } = alertmanagerAlert(
+      alertFixture({ key: { principal: 'User:1', 'not a field': 'x', clientIp: '', alertname: 'spoof' } }),
+      { now: NOW },
+    );
     expect(labels).toEqual({
-      principal: 'User:1', alertname: 'auth-brute-force', severity: 'high', rule: 'auth-brute-force', auditwatch_alert_id: '0123456789abcdef0123456789abcdef',
+      principal: 'User:1',
+      alertname: 'auth-brute-force',
+      severity: 'high',
+      rule: 'auth-brute-force',
+      auditwatch_alert_id: '0123456789abcdef0123456789abcdef',
     });
   });
 });
@@ -51,13 +61,28 @@ describe('AlertmanagerSink configuration', () => {
   });
 
   it('credentials in the URL and basic_auth together are refused; the password is not in the error', () => {
-    const error = thrown(() => new AlertmanagerSink({ ...base, url: 'https://u:s3cret-pass-123@am.example', basicAuth: { username: 'u', password: 'p' } }));
+    const error = thrown(
+      () =>
+        new AlertmanagerSink({
+          ...base,
+          url: 'https://u:s3cret-pass-123@am.example',
+          basicAuth: { username: 'u', password: 'p' },
+        }),
+    );
     expect(error).toMatchObject({ code: ErrorCode.config, context: { field: 'url' } });
     expect(secretLeaks(error, ['s3cret-pass-123'])).toEqual([]);
   });
 
   it('createSinks builds it from a config-file spec, resolve_after as a duration', () => {
-    const [sink] = createSinks([{ name: 'am', type: 'alertmanager', url: 'https://am.example', resolve_after: '4h', headers: { 'X-Scope-OrgID': 't' } }]);
+    const [sink] = createSinks([
+      {
+        name: 'am',
+        type: 'alertmanager',
+        url: 'https://am.example',
+        resolve_after: '4h',
+        headers: { 'X-Scope-OrgID': 't' },
+      },
+    ]);
     expect(sink).toBeInstanceOf(AlertmanagerSink);
     expect(sink!.kind).toBe('alertmanager');
   });

@@ -23,7 +23,9 @@ describe('slackText', () => {
   it('replaces mrkdwn formatting characters with look-alikes', () => {
     const out = slackText('*bold* _italic_ ~strike~ `code` ```block```', 200);
     expect(out).not.toMatch(/[*_~`]/);
-    expect(out).toBe('\u2217bold\u2217 \u02cditalic\u02cd \u223cstrike\u223c \u02cbcode\u02cb \u02cb\u02cb\u02cbblock\u02cb\u02cb\u02cb');
+    expect(out).toBe(
+      '\u2217bold\u2217 \u02cditalic\u02cd \u223cstrike\u223c \u02cbcode\u02cb \u02cb\u02cb\u02cbblock\u02cb\u02cb\u02cb',
+    );
   });
 
   it('defuses bare @here, @channel and @everyone but leaves other @ alone', () => {
@@ -82,7 +84,27 @@ describe('slackText', () => {
   });
 
   it('holds its guarantees for random nasty input', () => {
-    const alphabet = ['<', '>', '&', '!', '@', '*', '_', '~', '`', '|', '\n', '\u0000', '\u2028', '\u202e', '😀', '\ud800', 'a', ' ', 'é'];
+    const alphabet = [
+      '<',
+      '>',
+      '&',
+      '!',
+      '@',
+      '*',
+      '_',
+      '~',
+      '`',
+      '|',
+      '\n',
+      '\u0000',
+      '\u2028',
+      '\u202e',
+      '😀',
+      '\ud800',
+      'a',
+      ' ',
+      'é',
+    ];
     let seed = 42;
     const random = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;

@@ -6,7 +6,8 @@ import { alertFixture } from '../support/fake-sinks.js';
 describe('pagerDutyPayload', () => {
   it('fills every Events API v2 payload field from the alert', () => {
     expect(pagerDutyPayload(alertFixture())).toEqual({
-      summary: '[high] Brute force against a Kafka credential: 12 failed authentications with credential ABCDEFGHIJKLMNOP from 203.0.113.7 in 1m',
+      summary:
+        '[high] Brute force against a Kafka credential: 12 failed authentications with credential ABCDEFGHIJKLMNOP from 203.0.113.7 in 1m',
       source: 'auditwatch/org-1111/lkc-abc123',
       severity: 'error',
       timestamp: '2024-05-01T12:00:00.000Z',
@@ -20,7 +21,13 @@ describe('pagerDutyPayload', () => {
         count: 12,
         window: '1m',
         events: ['auth-00000042', 'auth-00000041', 'auth-00000040'],
-        context: { method: 'kafka.Authentication', credentialId: 'ABCDEFGHIJKLMNOP', clientIp: '203.0.113.7', cluster: 'lkc-abc123', organization: 'org-1111' },
+        context: {
+          method: 'kafka.Authentication',
+          credentialId: 'ABCDEFGHIJKLMNOP',
+          clientIp: '203.0.113.7',
+          cluster: 'lkc-abc123',
+          organization: 'org-1111',
+        },
         trigger: 'auth-00000042',
         alert_id: '0123456789abcdef0123456789abcdef',
       },
@@ -41,7 +48,9 @@ describe('pagerDutyPayload', () => {
   });
 
   it('bounds the summary to 1024 characters and flattens control characters everywhere', () => {
-    const payload = pagerDutyPayload(alertFixture({ summary: `a\nb\u2028${'z'.repeat(5000)}`, key: { principal: 'x\u0000y' } }));
+    const payload = pagerDutyPayload(
+      alertFixture({ summary: `a\nb\u2028${'z'.repeat(5000)}`, key: { principal: 'x\u0000y' } }),
+    );
     expect(payload.summary).toHaveLength(PAGERDUTY_SUMMARY_MAX);
     expect(payload.summary.endsWith('…')).toBe(true);
     expect(JSON.stringify(payload)).not.toMatch(/\\u0000|\\n|\u2028/);

@@ -19,7 +19,10 @@ describe('StdoutSink', () => {
     const output = collect(stream);
     const sink = new StdoutSink({ stream });
     const first = alertFixture();
-    const second = alertFixture({ id: 'ffffffffffffffffffffffffffffffff', summary: 'line\u2028separator\u2029and\nnewline' });
+    const second = alertFixture({
+      id: 'ffffffffffffffffffffffffffffffff',
+      summary: 'line\u2028separator\u2029and\nnewline',
+    });
     await sink.deliver(first, signal);
     await sink.deliver(second, signal);
     const lines = output().split(/\r?\n|\u2028|\u2029/);
@@ -33,9 +36,13 @@ describe('StdoutSink', () => {
   it('gives a non-retryable SinkError when the stream is closed or failing', async () => {
     const closed = new PassThrough();
     closed.destroy();
-    await expect(new StdoutSink({ stream: closed, name: 'out' }).deliver(alertFixture(), signal)).rejects.toMatchObject({ code: ErrorCode.sink, retryable: false });
+    await expect(new StdoutSink({ stream: closed, name: 'out' }).deliver(alertFixture(), signal)).rejects.toMatchObject(
+      { code: ErrorCode.sink, retryable: false },
+    );
 
-    const failing = new Writable({ write: (_chunk, _encoding, callback) => callback(Object.assign(new Error('broken pipe'), { code: 'EPIPE' })) });
+    const failing = new Writable({
+      write: (_chunk, _encoding, callback) => callback(Object.assign(new Error('broken pipe'), { code: 'EPIPE' })),
+    });
     const sink = new StdoutSink({ stream: failing, name: 'out' });
     const error = await sink.deliver(alertFixture(), signal).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SinkError);
@@ -47,7 +54,9 @@ describe('StdoutSink', () => {
   it('does not write when the signal is already aborted', async () => {
     const stream = new PassThrough();
     const output = collect(stream);
-    await expect(new StdoutSink({ stream }).deliver(alertFixture(), AbortSignal.abort())).rejects.toMatchObject({ retryable: true });
+    await expect(new StdoutSink({ stream }).deliver(alertFixture(), AbortSignal.abort())).rejects.toMatchObject({
+      retryable: true,
+    });
     expect(output()).toBe('');
   });
 });

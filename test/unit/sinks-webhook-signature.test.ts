@@ -25,33 +25,86 @@ describe('Standard Webhooks signatures', () => {
   });
 
   it('verifies a valid delivery, from a header record or a fetch Headers', () => {
-    expect(verifyWebhookSignature(SPEC.secret, headers(), SPEC.body, 300, NOW)).toEqual({ ok: true, id: SPEC.id, timestampSec: SPEC.timestamp });
-    expect(verifyWebhookSignature(SPEC.secret, new Headers(headers() as Record<string, string>), Buffer.from(SPEC.body), 300, NOW).ok).toBe(true);
-    const upper = { 'Webhook-Id': SPEC.id, 'Webhook-Timestamp': String(SPEC.timestamp), 'Webhook-Signature': SPEC.signature };
+    expect(verifyWebhookSignature(SPEC.secret, headers(), SPEC.body, 300, NOW)).toEqual({
+      ok: true,
+      id: SPEC.id,
+      timestampSec: SPEC.timestamp,
+    });
+    expect(
+      verifyWebhookSignature(
+        SPEC.secret,
+        new Headers(headers() as Record<string, string>),
+        Buffer.from(SPEC.body),
+        300,
+        NOW,
+      ).ok,
+    ).toBe(true);
+    const upper = {
+      'Webhook-Id': SPEC.id,
+      'Webhook-Timestamp': String(SPEC.timestamp),
+      'Webhook-Signature': SPEC.signature,
+    };
     expect(verifyWebhookSignature(SPEC.secret, upper, SPEC.body, 300, NOW).ok).toBe(true);
   });
 
   it('fails with another secret, an altered body, id or timestamp', () => {
     const other = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     expect(verifyWebhookSignature(other, headers(), SPEC.body, 300, NOW)).toEqual({ ok: false, reason: 'signature' });
-    expect(verifyWebhookSignature(SPEC.secret, headers(), '{"test": 2432232315}', 300, NOW)).toEqual({ ok: false, reason: 'signature' });
-    expect(verifyWebhookSignature(SPEC.secret, headers({ 'webhook-id': 'msg_other' }), SPEC.body, 300, NOW)).toEqual({ ok: false, reason: 'signature' });
-    expect(verifyWebhookSignature(SPEC.secret, headers({ 'webhook-timestamp': String(SPEC.timestamp + 1) }), SPEC.body, 300, NOW)).toEqual({ ok: false, reason: 'signature' });
+    expect(verifyWebhookSignature(SPEC.secret, headers(), '{"test": 2432232315}', 300, NOW)).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
+    expect(verifyWebhookSignature(SPEC.secret, headers({ 'webhook-id': 'msg_other' }), SPEC.body, 300, NOW)).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
+    expect(
+      verifyWebhookSignature(
+        SPEC.secret,
+        headers({ 'webhook-timestamp': String(SPEC.timestamp + 1) }),
+        SPEC.body,
+        300,
+        NOW,
+      ),
+    ).toEqual({ ok: false, reason: 'signature' });
   });
 
   it('rejects timestamps outside the tolerance and malformed headers', () => {
-    expect(verifyWebhookSignature(SPEC.secret, headers(), SPEC.body, 300, NOW + 301_000)).toEqual({ ok: false, reason: 'timestamp' });
-    expect(verifyWebhookSignature(SPEC.secret, headers(), SPEC.body, 300, NOW - 301_000)).toEqual({ ok: false, reason: 'timestamp' });
+    expect(verifyWebhookSignature(SPEC.secret, headers(), SPEC.body, 300, NOW + 301_000)).toEqual({
+      ok: false,
+      reason: 'timestamp',
+    });
+    expect(verifyWebhookSignature(SPEC.secret, headers(), SPEC.body, 300, NOW - 301_000)).toEqual({
+      ok: false,
+      reason: 'timestamp',
+    });
     expect(verifyWebhookSignature(SPEC.secret, headers(), SPEC.body, 300, NOW + 299_000).ok).toBe(true);
-    expect(verifyWebhookSignature(SPEC.secret, headers({ 'webhook-timestamp': '1614265330.5' }), SPEC.body, 300, NOW)).toEqual({ ok: false, reason: 'timestamp' });
-    expect(verifyWebhookSignature(SPEC.secret, headers({ 'webhook-signature': undefined }), SPEC.body, 300, NOW)).toEqual({ ok: false, reason: 'headers' });
+    expect(
+      verifyWebhookSignature(SPEC.secret, headers({ 'webhook-timestamp': '1614265330.5' }), SPEC.body, 300, NOW),
+    ).toEqual({ ok: false, reason: 'timestamp' });
+    expect(
+      verifyWebhookSignature(SPEC.secret, headers({ 'webhook-signature': undefined }), SPEC.body, 300, NOW),
+    ).toEqual({ ok: false, reason: 'headers' });
   });
 
   it('accepts any matching v1 signature in a space-separated list, and only v1', () => {
     const list = `v1,${'A'.repeat(43)}= ${SPEC.signature}`;
-    expect(verifyWebhookSignature(SPEC.secret, headers({ 'webhook-signature': list }), SPEC.body, 300, NOW).ok).toBe(true);
-    expect(verifyWebhookSignature(SPEC.secret, headers({ 'webhook-signature': SPEC.signature.replace('v1,', 'v2,') }), SPEC.body, 300, NOW).ok).toBe(false);
-    expect(verifyWebhookSignature(SPEC.secret, headers({ 'webhook-signature': `${SPEC.signature}==` }), SPEC.body, 300, NOW).ok).toBe(false);
+    expect(verifyWebhookSignature(SPEC.secret, headers({ 'webhook-signature': list }), SPEC.body, 300, NOW).ok).toBe(
+      true,
+    );
+    expect(
+      verifyWebhookSignature(
+        SPEC.secret,
+        headers({ 'webhook-signature': SPEC.signature.replace('v1,', 'v2,') }),
+        SPEC.body,
+        300,
+        NOW,
+      ).ok,
+    ).toBe(false);
+    expect(
+      verifyWebhookSignature(SPEC.secret, headers({ 'webhook-signature': `${SPEC.signature}==` }), SPEC.body, 300, NOW)
+        .ok,
+    ).toBe(false);
   });
 });
 
