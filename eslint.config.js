@@ -15,6 +15,8 @@ export default tseslint.config(
     rules: {
       // Numbers and booleans read well in messages; objects, undefined and null do not.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // `() => log.warn(…)` as a callback is clear; a void value used anywhere else is still an error.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
     },
   },
   {

@@ -114,7 +114,7 @@ export type KafkaRole = 'source' | 'dead-letter';
 /** The innermost cause: KafkaJS wraps the broker's error in retry errors (KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError). */
 export function rootCause(error: unknown): Error & { type?: string } {
   let e = error as Error & { type?: string };
-  for (let depth = 0; e.cause instanceof Error && depth < 10; depth++) e = e.cause as Error & { type?: string };
+  for (let depth = 0; e.cause instanceof Error && depth < 10; depth++) e = e.cause;
   return e;
 }
 

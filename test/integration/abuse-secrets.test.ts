@@ -364,7 +364,7 @@ describe.skipIf(services() === null)('secrets never reach logs, metrics, HTTP an
       brokers: secret('brokerhost'),
     };
     const result = await runUntilExit({
-      AUDITWATCH_KAFKA_BROKERS: `${values.brokers}`,
+      AUDITWATCH_KAFKA_BROKERS: values.brokers,
       AUDITWATCH_KAFKA_SASL_USERNAME: undefined,
       AUDITWATCH_KAFKA_SASL_PASSWORD: values.sasl,
       AUDITWATCH_REDIS_URL: `http://admin:${values.redis}@127.0.0.1:6379`,

@@ -88,7 +88,7 @@ function adversarialEvent(): AuditEvent {
     email: evil,
     method: evil,
     outcome: 'failure',
-  } as AuditEvent;
+  };
 }
 
 describe('hostile rule files: loadRules', () => {

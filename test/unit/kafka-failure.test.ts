@@ -22,7 +22,7 @@ const make = (Class: unknown, ...args: unknown[]): Error => new (Class as new (.
 
 /** A broker error as KafkaJS makes it from an error code (the shape of src/protocol/error.js). */
 const protocol = (type: string, retriable: boolean) =>
-  make(KafkaJSProtocolError, { type, retriable, message: `broker says ${type}` } as unknown as Error);
+  make(KafkaJSProtocolError, { type, retriable, message: `broker says ${type}` });
 const retriesExceeded = (cause: Error) =>
   make(KafkaJSNumberOfRetriesExceeded, cause, { retryCount: 5, retryTime: 10_000 });
 
