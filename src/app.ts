@@ -9,7 +9,7 @@ import { DeliveryMonitor } from './delivery/delivery-monitor.js';
 import { DeliveryQueues } from './delivery/delivery-queues.js';
 import { DeliveryWorkers } from './delivery/delivery-workers.js';
 import { checkSilence } from './engine/silence.js';
-import { formatRuleProblem, RuleError } from './errors.js';
+import { formatRuleProblem, RuleError, messageOf } from './errors.js';
 import { buildServer, type ReloadResult, type RuleInfo } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -80,13 +80,13 @@ export async function startService(
     if (!redisUp) log.info('redis connected');
     redisUp = true;
   });
-  redis.on('error', (error: Error) => {
-    if (redisUp) log.error({ err: error.message }, 'redis unreachable (outage start)');
+  redis.on('error', (error: unknown) => {
+    if (redisUp) log.error({ err: messageOf(error) }, 'redis unreachable (outage start)');
     redisUp = false;
   });
   await redis.connect().then(
     () => checkEvictionPolicy(redis, log),
-    (error: Error) => log.error({ err: error.message }, 'redis unreachable at start-up; retrying'),
+    (error: unknown) => log.error({ err: messageOf(error) }, 'redis unreachable at start-up; retrying'),
   );
 
   const { entries, bytes } = config.stateCache;
@@ -149,13 +149,13 @@ export async function startService(
 
   const startedAt = Date.now();
   const silenceTimer = setInterval(() => {
-    void checkSilenceRules(pipeline.rules, state, pipeline, startedAt).catch((error: Error) =>
-      log.warn({ err: error.message }, 'silence check failed'),
+    void checkSilenceRules(pipeline.rules, state, pipeline, startedAt).catch((error: unknown) =>
+      log.warn({ err: messageOf(error) }, 'silence check failed'),
     );
   }, SILENCE_CHECK_MS);
 
   /** One code path for POST /-/reload and the directory watcher: validate everything, swap only a valid set. */
-  const reload = async (trigger: 'http' | 'watch'): Promise<ReloadResult> => {
+  const reload = (trigger: 'http' | 'watch'): ReloadResult => {
     let loaded: RuleSet;
     try {
       loaded = loadRules(config.rulesDirs, config.businessHours);
@@ -226,7 +226,7 @@ export async function startService(
       clearInterval(silenceTimer);
       watcher?.close();
       log.info({ graceMs }, 'shutting down');
-      await source.stop().catch((error: Error) => log.warn({ err: error.message }, 'kafka consumer stop failed'));
+      await source.stop().catch((error: unknown) => log.warn({ err: messageOf(error) }, 'kafka consumer stop failed'));
       monitor.stop();
       await workers.close(Math.max(0, deadline - Date.now() - 1_000));
       await queues.close();

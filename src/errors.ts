@@ -131,3 +131,8 @@ export function isRedisOutage(error: unknown): boolean {
     (code !== undefined && CONNECTION_CODES.has(code))
   );
 }
+
+/** The message of anything thrown or rejected (errors carry one; anything else is stringified). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -9,7 +9,7 @@ import { testRules, validateRules } from './commands/rules.js';
 import { parseDuration } from './engine/duration.js';
 import { startService } from './app.js';
 import { loadServiceConfig } from './config/service-config.js';
-import { AuditwatchError, ConfigError, ErrorCode, formatRuleProblem, RuleError } from './errors.js';
+import { AuditwatchError, ConfigError, ErrorCode, formatRuleProblem, RuleError, messageOf } from './errors.js';
 import { createLogger } from './log.js';
 import { businessHoursFrom, rulesDirsFrom } from './settings.js';
 import { MemoryStateStore } from './state/memory-store.js';
@@ -59,7 +59,8 @@ interface ReplayFlags {
   config?: string;
   redis?: string;
   redisPrefix: string;
-  format: 'json' | 'pretty';
+  /** As typed on the command line: checked before use. */
+  format: string;
   lateness: number;
   maxBytes: number;
   deliver?: boolean;
@@ -83,7 +84,8 @@ program
   .option('--max-bytes <n>', 'largest event accepted, in bytes', positiveInt, 1024 * 1024)
   .option('--deliver', 'also send the alerts to the configured sinks (AUDITWATCH_* sink variables, --config routes)')
   .action(async (file: string | undefined, opts: ReplayFlags) => {
-    if (opts.format !== 'json' && opts.format !== 'pretty')
+    const { format } = opts;
+    if (format !== 'json' && format !== 'pretty')
       throw new AuditwatchError(ErrorCode.config, '--format must be json or pretty');
     const state =
       opts.redis === undefined
@@ -95,7 +97,7 @@ program
         rulesDirs: rulesDirsFrom(opts.rules),
         hours: businessHoursFrom(opts.config),
         state,
-        format: opts.format,
+        format,
         latenessMs: opts.lateness,
         maxBytes: opts.maxBytes,
         deliver,
@@ -133,8 +135,8 @@ program
         .then((service) => service.close())
         .then(
           () => process.exit(code),
-          (error: Error) => {
-            log.error({ err: error.message }, 'shutdown failed');
+          (error: unknown) => {
+            log.error({ err: messageOf(error) }, 'shutdown failed');
             process.exit(code === 0 ? 1 : code);
           },
         );
@@ -180,8 +182,8 @@ for (const kind of ['pending', 'failed'] as const) {
     .option(...sinkOption)
     .option(...jsonOption)
     .option('--limit <n>', 'at most this many per sink', positiveInt, 1000)
-    .action(async (flags: AlertsFlags) => {
-      process.exitCode = await alertsCommand((admin, sinks) => admin.list(kind, sinks, flags.limit!), flags);
+    .action(async (flags: AlertsFlags & { limit: number }) => {
+      process.exitCode = await alertsCommand((admin, sinks) => admin.list(kind, sinks, flags.limit), flags);
     });
 }
 alerts
@@ -242,6 +244,6 @@ try {
     process.stderr.write(
       `auditwatch: invalid rules:\n${error.problems.map((p) => `  ${formatRuleProblem(p)}`).join('\n')}\n`,
     );
-  else process.stderr.write(`auditwatch: ${error instanceof Error ? error.message : String(error)}\n`);
+  else process.stderr.write(`auditwatch: ${messageOf(error)}\n`);
   process.exitCode = exitCodeFor(error);
 }

@@ -72,11 +72,10 @@ export const CONTEXT_FIELDS: readonly EventField[] = [
 export function groupKeyText(groupBy: readonly EventField[], event: AuditEvent): string | undefined {
   // Concatenated rather than joined from an array: it is built for every planned operation.
   let text = '';
-  for (let i = 0; i < groupBy.length; i++) {
-    const field = groupBy[i]!;
+  for (const field of groupBy) {
     const value = event[field];
     if (value === undefined) return undefined;
-    text += `${i === 0 ? '' : '\n'}${field}=${String(value)}`;
+    text += `${text === '' ? '' : '\n'}${field}=${String(value)}`;
   }
   return text;
 }

@@ -11,6 +11,7 @@ const PLACEHOLDER = /\{([A-Za-z]+)\}/g;
  * escape the result for their own markup.
  */
 export function plainText(value: string, max = MAX_VALUE): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
   const flat = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ');
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
@@ -36,7 +37,7 @@ export function renderSummary(template: string, values: SummaryValues): string {
       return values.baseline === undefined ? '-' : amount(values.baseline[name]);
     if (name === 'z') return values.baseline === undefined ? '-' : values.baseline.z.toFixed(1);
     if (name === 'key') return keyText(values.key);
-    const value = (values.event as unknown as Record<string, unknown>)[name];
+    const value = (values.event as unknown as Partial<Record<string, string | number | boolean>>)[name];
     return value === undefined ? '-' : plainText(String(value));
   });
 }
@@ -53,5 +54,5 @@ export function keyText(key: Record<string, string>): string {
 
 /** Placeholder names a template uses (for validation at load time). */
 export function placeholders(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
 }

@@ -9,7 +9,6 @@ import { createRedis } from '../state/redis-connection.js';
 export interface AlertsFlags {
   sink?: string;
   json?: boolean;
-  limit?: number;
 }
 
 /**

@@ -81,7 +81,9 @@ export function createDelivery(configFile?: string): {
   const sinks = new Map(createSinks(config.sinks, { timeoutMs: config.deliveryTimeoutMs }).map((s) => [s.name, s]));
   const send = async (alert: Alert, names: readonly string[]): Promise<void> => {
     for (const name of names) {
-      const error = await deliverOnce(sinks.get(name)!, alert, config.deliveryTimeoutMs, config.giveUpAfterMs);
+      const sink = sinks.get(name);
+      if (sink === undefined) throw new Error(`alert ${alert.id} routed to ${name}, which is not configured`);
+      const error = await deliverOnce(sink, alert, config.deliveryTimeoutMs, config.giveUpAfterMs);
       if (error !== undefined) process.stderr.write(`delivery of alert ${alert.id} to ${name} failed: ${error}\n`);
     }
   };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError, messageOf } from '../errors.js';
 import { parseDuration } from '../engine/duration.js';
 import { businessHours } from '../engine/rule-schema.js';
 import { isValidTimeZone } from '../engine/schedule.js';
@@ -122,7 +122,7 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
     try {
       raw = interpolateValues(doc.toJS({ maxAliasCount: 100 }) ?? {}, env, problems);
     } catch (error) {
-      problems.push(`YAML: ${(error as Error).message.split('\n')[0]}`);
+      problems.push(`YAML: ${messageOf(error).split('\n')[0]}`);
     }
   }
   if (problems.length > 0)

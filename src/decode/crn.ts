@@ -38,11 +38,7 @@ export function parseCrn(text: string): Crn | undefined {
 
 /** The value of the last element of `type` in the CRN (the innermost one). */
 export function crnValue(crn: Crn, type: string): string | undefined {
-  for (let i = crn.parts.length - 1; i >= 0; i--) {
-    const part = crn.parts[i]!;
-    if (part[0] === type) return part[1];
-  }
-  return undefined;
+  return crn.parts.findLast((part) => part[0] === type)?.[1];
 }
 
 /** Bounds of the CRN memo: entries, and the longest text remembered. */

@@ -1,7 +1,7 @@
 import type { AuditEvent, Category } from './audit-event.js';
 import { parseJson } from './json.js';
 import { readEvent } from './payload.js';
-import { get, isObject, text } from './read.js';
+import { bounded, get, isObject, text } from './read.js';
 import { canonicalTime, parseEventTime } from './time.js';
 
 /** Why a record was not an audit event; a bounded set, used as a metric label. */
@@ -97,10 +97,13 @@ function tooLarge(maxBytes: number): DecodeFailure {
   return fail('too_large', `record is larger than ${maxBytes} bytes`);
 }
 
+const ENVELOPE = ['id', 'type', 'source', 'specversion'] as const;
+
 /** Decodes an already parsed CloudEvent object. */
 export function decodeObject(raw: Record<string, unknown>, fallbackTimeMs?: number): DecodeResult {
-  const envelope: Record<string, string> = {};
-  for (const name of ['id', 'type', 'source', 'specversion'] as const) {
+  // Filled for every name below before it is read: a missing one returns early.
+  const envelope = {} as Record<(typeof ENVELOPE)[number], string>;
+  for (const name of ENVELOPE) {
     const value = raw[name];
     if (value === undefined || value === null || value === '')
       return fail('missing_field', `missing required field "${name}"`);
@@ -109,7 +112,7 @@ export function decodeObject(raw: Record<string, unknown>, fallbackTimeMs?: numb
     }
     envelope[name] = String(value);
   }
-  if (envelope.id!.length > MAX_ID_LENGTH)
+  if (envelope.id.length > MAX_ID_LENGTH)
     return fail('invalid_field', `field "id" is longer than ${MAX_ID_LENGTH} characters`);
 
   let timeMs: number | undefined;
@@ -125,15 +128,15 @@ export function decodeObject(raw: Record<string, unknown>, fallbackTimeMs?: numb
     time = canonicalTime(rawTime as string, timeMs);
   }
 
-  const type = envelope.type!;
+  const { type } = envelope;
   const data = isObject(raw.data) ? raw.data : {};
   const event = readEvent(data, {
-    id: envelope.id!,
+    id: envelope.id,
     time,
-    type: text(type)!,
+    type: bounded(type),
     category: categoryOf(type),
-    specversion: text(envelope.specversion)!,
-    source: text(envelope.source)!,
+    specversion: bounded(envelope.specversion),
+    source: bounded(envelope.source),
     subject: text(get(raw, 'subject')),
   });
   return { ok: true, event, timeMs };

@@ -43,6 +43,11 @@ export function at(value: unknown, ...path: string[]): unknown {
 export function text(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string' || value === '') return undefined;
+  return bounded(value);
+}
+
+/** A text cut to the longest field auditwatch keeps, with `…` where it was cut. */
+export function bounded(value: string): string {
   return value.length > MAX_FIELD_LENGTH ? `${value.slice(0, MAX_FIELD_LENGTH - 1)}…` : value;
 }
 
@@ -71,7 +76,7 @@ export function ipAddress(value: unknown): string | undefined {
   let s = raw.trim();
   s = s.slice(s.lastIndexOf('/') + 1);
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(s);
-  if (bracketed !== null) s = bracketed[1]!;
+  if (bracketed?.[1] !== undefined) s = bracketed[1];
   else if (/^[\d.]+:\d+$/.test(s)) s = s.slice(0, s.indexOf(':'));
   return isIP(s) === 0 ? undefined : s;
 }

@@ -49,7 +49,7 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysIn(year: number, month: number): number {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return month === 2 && leap ? 29 : DAYS[month - 1]!;
+  return month === 2 && leap ? 29 : (DAYS[month - 1] ?? 31);
 }
 
 /**

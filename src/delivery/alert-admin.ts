@@ -33,7 +33,9 @@ export class AlertAdmin {
   async list(kind: 'pending' | 'failed', sinks: readonly string[], limit: number): Promise<QueuedAlert[]> {
     const lists = await Promise.all(
       sinks.map(async (sink) => {
-        const jobs = await this.queue(sink).getJobs(kind === 'failed' ? ['failed'] : PENDING, 0, limit - 1, true);
+        const jobs = await this.queues
+          .queue(sink)
+          .getJobs(kind === 'failed' ? ['failed'] : PENDING, 0, limit - 1, true);
         return Promise.all(jobs.map(async (job) => view(sink, job as Job<DeliveryJob>, await job.getState())));
       }),
     );
@@ -45,7 +47,7 @@ export class AlertAdmin {
     return this.each(ids, sinks, 'failed', async (sink, job) => {
       await job.updateData({ ...job.data, queuedAt: now });
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-      await this.queues.requeued(sink, job.id!, now);
+      await this.queues.requeued(sink, job.data.alert.id, now);
       return 'waiting';
     });
   }
@@ -54,7 +56,7 @@ export class AlertAdmin {
   async drop(ids: readonly string[], sinks: readonly string[]): Promise<AdminResult> {
     return this.each(ids, sinks, undefined, async (sink, job) => {
       await job.remove();
-      await this.queues.settled(sink, job.id!);
+      await this.queues.settled(sink, job.data.alert.id);
       return 'dropped';
     });
   }
@@ -68,17 +70,17 @@ export class AlertAdmin {
     const result: AdminResult = { done: [], problems: [] };
     const found = new Set<string>();
     for (const sink of sinks) {
-      const queue = this.queue(sink);
+      const queue = this.queues.queue(sink);
       const jobs =
         ids === undefined
           ? await queue.getJobs(['failed'], 0, -1)
           : (await Promise.all(ids.map((id) => queue.getJob(id)))).filter((j) => j !== undefined);
       for (const job of jobs as Array<Job<DeliveryJob>>) {
-        found.add(job.id!);
+        found.add(job.data.alert.id);
         const state = await job.getState();
         if (state === 'active' || (required !== undefined && state !== required)) {
           result.problems.push(
-            `${job.id} in ${sink}: is ${state}${required === undefined ? ' (being delivered)' : `, not ${required}`}`,
+            `${job.data.alert.id} in ${sink}: is ${state}${required === undefined ? ' (being delivered)' : `, not ${required}`}`,
           );
           continue;
         }
@@ -88,12 +90,6 @@ export class AlertAdmin {
     for (const id of ids ?? [])
       if (!found.has(id)) result.problems.push(`${id}: no such alert in the queues of ${sinks.join(', ')}`);
     return result;
-  }
-
-  private queue(sink: string) {
-    const queue = this.queues.queue(sink);
-    if (queue === undefined) throw new Error(`no queue for sink ${sink}`);
-    return queue;
   }
 }
 

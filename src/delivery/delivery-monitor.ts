@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { messageOf } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { RedisClient } from '../state/redis-connection.js';
 import { queuePrefix, type DeliveryQueues } from './delivery-queues.js';
@@ -36,8 +37,8 @@ export class DeliveryMonitor {
   start(): void {
     this.timer = setInterval(
       () =>
-        void this.measure().catch((error: Error) =>
-          this.log.warn({ err: error.message }, 'delivery queues not measured'),
+        void this.measure().catch((error: unknown) =>
+          this.log.warn({ err: messageOf(error) }, 'delivery queues not measured'),
         ),
       INTERVAL_MS,
     );

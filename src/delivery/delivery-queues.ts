@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Alert } from '../alerts/alert.js';
 import type { RedisClient } from '../state/redis-connection.js';
-import { StateError } from '../errors.js';
+import { StateError, messageOf } from '../errors.js';
 
 /** The BullMQ queue name inside each sink's prefix. */
 export const QUEUE_NAME = 'alerts';
@@ -68,9 +68,11 @@ export class DeliveryQueues {
     }
   }
 
-  /** The queue of a configured sink; undefined for a name that is not configured. */
-  queue(sink: string): Queue<DeliveryJob> | undefined {
-    return this.queues.get(sink);
+  /** The queue of a configured sink; throws for a name that is not configured. */
+  queue(sink: string): Queue<DeliveryJob> {
+    const queue = this.queues.get(sink);
+    if (queue === undefined) throw new Error(`no queue for sink ${sink}`);
+    return queue;
   }
 
   undeliveredKey(sink: string): string {
@@ -90,8 +92,7 @@ export class DeliveryQueues {
     await guard(() =>
       Promise.all(
         [...bySink].map(async ([sink, alerts]) => {
-          const queue = this.queues.get(sink);
-          if (queue === undefined) throw new Error(`no queue for sink ${sink}`);
+          const queue = this.queue(sink);
           // Indexed first: a crash in between leaves an index entry without a job, which stats() drops, never a job without one.
           await this.redis.zadd(this.undeliveredKey(sink), 'NX', ...alerts.flatMap((a) => [now, a.id]));
           await queue.addBulk(
@@ -123,7 +124,7 @@ export class DeliveryQueues {
    * alert) are dropped on the way.
    */
   async stats(sink: string, now = Date.now()): Promise<{ pending: number; oldestSeconds: number }> {
-    const queue = this.queues.get(sink)!;
+    const queue = this.queue(sink);
     return guard(async () => {
       const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized');
       const pending = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -149,6 +150,6 @@ export async function guard<T>(action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    throw new StateError(`Redis delivery queue unavailable: ${(error as Error).message}`, { cause: error });
+    throw new StateError(`Redis delivery queue unavailable: ${messageOf(error)}`, { cause: error });
   }
 }

@@ -128,7 +128,7 @@ export class DeliveryWorkers {
     }
     if (error.retryAfterMs !== undefined) {
       // It is the sink that is limited, not this alert: pause the sink's queue on every replica.
-      const queue = this.o.queues.queue(sink.name)!;
+      const queue = this.o.queues.queue(sink.name);
       await queue.rateLimit(Math.max(1, error.retryAfterMs));
       this.o.metrics.deliveries.inc({ sink: label, outcome: 'rate_limited' });
       this.o.log.warn({ ...context, retryAfterMs: error.retryAfterMs }, 'sink asked to wait (Retry-After); pausing it');

@@ -25,15 +25,16 @@ export interface RetryOptions {
  */
 export async function deliverWithRetry(sink: Sink, alert: Alert, o: RetryOptions): Promise<DeliveryOutcome> {
   const now = o.now ?? Date.now;
+  const aborted = (): boolean => o.signal.aborted;
   for (let attempt = 0; ; attempt++) {
-    if (o.signal.aborted) return { status: 'aborted' };
+    if (aborted()) return { status: 'aborted' };
     const started = performance.now();
     try {
       await sink.deliver(alert, AbortSignal.any([o.signal, AbortSignal.timeout(o.attemptTimeoutMs)]));
       o.onAttempt?.('success', (performance.now() - started) / 1000);
       return { status: 'delivered' };
     } catch (caught) {
-      if (o.signal.aborted) return { status: 'aborted' };
+      if (aborted()) return { status: 'aborted' };
       const error = caught instanceof SinkError ? caught : new SinkError(sink.name, 'delivery failed', true);
       const wait = backoffMs(attempt, error.retryAfterMs);
       const hopeless = !error.retryable || now() + wait > o.giveUpAt;

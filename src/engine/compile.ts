@@ -2,7 +2,7 @@ import { EVENT_FIELD_NAMES, type AuditEvent, type EventField } from '../decode/a
 import type { Severity } from '../alerts/alert.js';
 import type { BaselineParams } from '../state/state-store.js';
 import { placeholders } from '../alerts/summary.js';
-import { parseDuration } from './duration.js';
+import { durationMs } from './duration.js';
 import { compileMatch, MatchCompileError, type Predicate } from './matcher.js';
 import type { BusinessHoursSpec, MatchSpec, RuleSpec } from './rule-schema.js';
 import { buildSchedule, isValidTimeZone, type Schedule } from './schedule.js';
@@ -44,8 +44,6 @@ export interface CompiledRule {
 /** Throttle when a rule sets none: one alert per key per 10 minutes, except detectors where each event matters. */
 const DEFAULT_THROTTLE_MS = 600_000;
 
-const ms = (text: string): number => parseDuration(text)!;
-
 /** Compiles one validated rule; throws MatchCompileError naming the field path. */
 export function compileRule(spec: RuleSpec, file: string, version: string, hours: BusinessHoursSpec): CompiledRule {
   const unless = spec.unless.map((m, i) => compileMatch(m, `unless[${i}]`));
@@ -57,7 +55,7 @@ export function compileRule(spec: RuleSpec, file: string, version: string, hours
       ? spec.detector.type === 'any' || spec.detector.type === 'outside_hours'
         ? 0
         : DEFAULT_THROTTLE_MS
-      : ms(spec.throttle);
+      : durationMs(spec.throttle);
   const summary = spec.summary ?? defaultSummary(spec);
   const extra = detector.type === 'baseline' ? BASELINE_PLACEHOLDERS : [];
   for (const name of placeholders(summary)) {
@@ -89,21 +87,21 @@ function compileDetector(spec: RuleSpec, hours: BusinessHoursSpec): CompiledDete
     case 'any':
       return d;
     case 'threshold':
-      return { type: d.type, count: d.count, windowMs: ms(d.window) };
+      return { type: d.type, count: d.count, windowMs: durationMs(d.window) };
     case 'distinct':
-      return { type: d.type, field: d.field, count: d.count, windowMs: ms(d.window) };
+      return { type: d.type, field: d.field, count: d.count, windowMs: durationMs(d.window) };
     case 'new_value':
-      return { type: d.type, field: d.field, learningMs: ms(d.learning), forgetMs: ms(d.forget) };
+      return { type: d.type, field: d.field, learningMs: durationMs(d.learning), forgetMs: durationMs(d.forget) };
     case 'dormant':
-      return { type: d.type, afterMs: ms(d.after), forgetMs: ms(d.forget) };
+      return { type: d.type, afterMs: durationMs(d.after), forgetMs: durationMs(d.forget) };
     case 'silence':
-      return { type: d.type, afterMs: ms(d.after) };
+      return { type: d.type, afterMs: durationMs(d.after) };
     case 'sequence':
       return {
         type: d.type,
         first: compileMatch(d.first, 'detector.first'),
         then: compileMatch(d.then, 'detector.then'),
-        windowMs: ms(d.window),
+        windowMs: durationMs(d.window),
         count: d.first_count,
       };
     case 'baseline':
@@ -123,9 +121,9 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 function compileBaseline(d: Extract<RuleSpec['detector'], { type: 'baseline' }>): CompiledDetector {
-  const bucketMs = ms(d.bucket);
-  const halfLifeMs = ms(d.half_life);
-  const forgetMs = ms(d.forget);
+  const bucketMs = durationMs(d.bucket);
+  const halfLifeMs = durationMs(d.half_life);
+  const forgetMs = durationMs(d.forget);
   if (bucketMs < MINUTE_MS || bucketMs > DAY_MS)
     throw new MatchCompileError('detector.bucket', 'must be between 1m and 1d');
   if (halfLifeMs < bucketMs)
@@ -139,7 +137,7 @@ function compileBaseline(d: Extract<RuleSpec['detector'], { type: 'baseline' }>)
     halfLifeMs,
     // Computed once, here, and handed to both stores: they take powers of it by repeated squaring (see state/baseline.ts).
     decay: 2 ** (-bucketMs / halfLifeMs),
-    learningMs: ms(d.learning),
+    learningMs: durationMs(d.learning),
     forgetMs,
     z: d.z,
     minCount: d.min_count,
@@ -176,11 +174,11 @@ function literalSet(match: MatchSpec, field: 'category' | 'method'): ReadonlySet
   const condition = match[field];
   if (typeof condition === 'string') return new Set([condition.toLowerCase()]);
   if (Array.isArray(condition) && condition.every((v) => typeof v === 'string'))
-    return new Set(condition.map((v) => String(v).toLowerCase()));
+    return new Set(condition.map((v) => v.toLowerCase()));
   if (typeof condition === 'object' && !Array.isArray(condition)) {
     const keys = Object.keys(condition).filter((k) => k !== 'ignore_case');
     if (keys.length === 1 && keys[0] === 'in' && condition.in?.every((v) => typeof v === 'string'))
-      return new Set(condition.in.map((v) => String(v).toLowerCase()));
+      return new Set(condition.in.map((v) => v.toLowerCase()));
     if (keys.length === 1 && keys[0] === 'equals' && typeof condition.equals === 'string')
       return new Set([condition.equals.toLowerCase()]);
   }

@@ -133,8 +133,10 @@ export class Engine {
     const alerts: Alert[] = [];
     const throttled = new Map<string, number>();
     results.forEach((result, i) => {
-      const rule = opRules[i]!;
-      const event = opEvents[i]!;
+      const rule = opRules[i];
+      const event = opEvents[i];
+      if (rule === undefined || event === undefined)
+        throw new Error(`state store answered ${results.length} of ${ops.length}`);
       if (result.status === 'fire') alerts.push(buildAlert(rule, event, keyOf(rule, event), result));
       else if (result.status === 'throttled') throttled.set(rule.id, (throttled.get(rule.id) ?? 0) + 1);
     });

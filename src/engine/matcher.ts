@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { messageOf } from '../errors.js';
 import { RE2JS } from 're2js';
 import { EVENT_FIELDS, type AuditEvent, type EventField } from '../decode/audit-event.js';
 import { MAX_DEPTH, type Condition, type ConditionOps, type MatchSpec } from './rule-schema.js';
@@ -44,7 +45,8 @@ const TRUE: Predicate = () => true;
 export function compileMatch(spec: MatchSpec, path = 'match', depth = 0): Predicate {
   if (depth > MAX_DEPTH) throw new MatchCompileError(path, `nests deeper than ${MAX_DEPTH} levels`);
   const parts: Predicate[] = [];
-  for (const [key, value] of Object.entries(spec)) {
+  // Entries as unknown: a spec built in code may hold an undefined value, which means "no condition".
+  for (const [key, value] of Object.entries(spec) as Array<[string, unknown]>) {
     if (value === undefined) continue;
     if (key === 'all')
       parts.push(allOf((value as MatchSpec[]).map((m, i) => compileMatch(m, `${path}.all[${i}]`, depth + 1))));
@@ -69,7 +71,7 @@ export function compileMatch(spec: MatchSpec, path = 'match', depth = 0): Predic
 }
 
 function allOf(parts: Predicate[]): Predicate {
-  if (parts.length === 1) return parts[0]!;
+  if (parts.length === 1 && parts[0]) return parts[0];
   return (e) => parts.every((p) => p(e));
 }
 
@@ -159,7 +161,7 @@ function compileOps(
     const inner = compileCondition(ops.not, field, `${path}.not`, ignoreCase, depth + 1);
     tests.push((v) => !inner(v));
   }
-  if (tests.length === 1) return tests[0]!;
+  if (tests.length === 1 && tests[0]) return tests[0];
   return (v) => tests.every((t) => t(v));
 }
 
@@ -180,7 +182,7 @@ function compileRegex(pattern: string, ignoreCase: boolean, path: string): Value
   } catch (error) {
     throw new MatchCompileError(
       path,
-      `invalid regular expression (RE2 syntax; no backreferences or lookaround): ${(error as Error).message}`,
+      `invalid regular expression (RE2 syntax; no backreferences or lookaround): ${messageOf(error)}`,
     );
   }
   const memo = new Map<string, boolean>();

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { RuleError, type RuleProblem } from '../errors.js';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { RuleError, type RuleProblem, messageOf } from '../errors.js';
 import { compileRule, type CompiledRule } from './compile.js';
 import { MatchCompileError } from './matcher.js';
 import { ruleFileSpec, type BusinessHoursSpec, type RuleFileSpec } from './rule-schema.js';
@@ -146,7 +146,7 @@ function parseRuleFile(path: string, file: string, problems: RuleProblem[]): Par
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (error) {
-    problems.push({ file, message: `YAML: ${(error as Error).message}` });
+    problems.push({ file, message: `YAML: ${messageOf(error)}` });
     return undefined;
   }
   const lineOf = (p: ReadonlyArray<string | number>) => nodeLine(doc, lineCounter, p);
@@ -183,8 +183,8 @@ function locate(raw: unknown, path: ReadonlyArray<string | number>): { rule?: st
 /** The path of the first collection nested `limit` levels deep, or undefined. Iterative: the input may be deeper than the stack. */
 function deepestPath(value: unknown, limit: number): Array<string | number> | undefined {
   const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: value, path: [] }];
-  while (stack.length > 0) {
-    const { node, path } = stack.pop()!;
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { node, path } = item;
     if (typeof node !== 'object' || node === null) continue;
     if (path.length >= limit) return path;
     for (const [key, child] of Object.entries(node))
@@ -202,16 +202,8 @@ function ruleIdAt(raw: unknown, index: number): string | undefined {
 /** The line of the deepest YAML node that exists along `path`. */
 function nodeLine(doc: Document, counter: LineCounter, path: ReadonlyArray<string | number>): number | undefined {
   for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (
-      node !== undefined &&
-      node !== null &&
-      typeof node === 'object' &&
-      (isMap(node) || isSeq(node) || 'range' in node) &&
-      node.range
-    ) {
-      return counter.linePos(node.range[0]).line;
-    }
+    const node: unknown = doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { readdirSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
+import { messageOf } from '../errors.js';
 
 /** Default quiet time after the last change in a rules directory before the rules are reloaded, in ms. */
 export const DEFAULT_RULES_DEBOUNCE_MS = 1_000;
@@ -11,7 +12,7 @@ export interface RuleWatcherOptions {
   /** Quiet time after the last change before `onChange` runs, in ms; default 1 000. */
   debounceMs?: number;
   /** Reloads the rules; called once per quiet period, never twice at once. A rejection is logged. */
-  onChange: () => Promise<unknown>;
+  onChange: () => unknown;
   log: Logger;
 }
 
@@ -29,7 +30,7 @@ export interface RuleWatcherOptions {
 export class RuleWatcher {
   readonly #dirs: readonly string[];
   readonly #debounceMs: number;
-  readonly #onChange: () => Promise<unknown>;
+  readonly #onChange: () => unknown;
   readonly #log: Logger;
   readonly #watchers = new Map<string, FSWatcher>();
   #timer: NodeJS.Timeout | undefined;
@@ -77,7 +78,7 @@ export class RuleWatcher {
     try {
       await this.#onChange();
     } catch (error) {
-      this.#log.error({ err: (error as Error).message }, 'rule reload after a change in a rules directory failed');
+      this.#log.error({ err: messageOf(error) }, 'rule reload after a change in a rules directory failed');
     } finally {
       this.#running = false;
     }
@@ -114,7 +115,7 @@ export class RuleWatcher {
         this.#watchers.set(path, watcher);
       } catch (error) {
         this.#log.warn(
-          { dir: path, err: (error as NodeJS.ErrnoException).code ?? (error as Error).message },
+          { dir: path, err: (error as NodeJS.ErrnoException).code ?? messageOf(error) },
           'cannot watch a rules directory',
         );
       }
@@ -125,15 +126,16 @@ export class RuleWatcher {
 /** `dir` and every non-hidden directory below it (symlinked directories are not followed, as in the loader). */
 function visibleDirs(dir: string): string[] {
   const found = [dir];
-  for (let i = 0; i < found.length; i++) {
+  // An array's iterator sees what is pushed during the loop: a breadth-first walk.
+  for (const current of found) {
     let entries;
     try {
-      entries = readdirSync(found[i]!, { withFileTypes: true });
+      entries = readdirSync(current, { withFileTypes: true });
     } catch {
       continue; // gone or unreadable: the loader reports it
     }
     for (const entry of entries)
-      if (entry.isDirectory() && !entry.name.startsWith('.')) found.push(join(found[i]!, entry.name));
+      if (entry.isDirectory() && !entry.name.startsWith('.')) found.push(join(current, entry.name));
   }
   return found;
 }

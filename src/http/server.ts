@@ -21,7 +21,7 @@ export interface ServerOptions {
   notReadyReasons(): Promise<string[]>;
   rules(): RuleInfo[];
   /** Re-reads the rule files; without an admin token the route does not exist. */
-  reload?(): Promise<ReloadResult>;
+  reload?: () => ReloadResult | Promise<ReloadResult>;
   adminToken?: string;
 }
 
@@ -42,7 +42,7 @@ export function tokenMatches(header: string | undefined, token: string): boolean
 export function buildServer(o: ServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
     const reasons = await o.notReadyReasons();
@@ -51,12 +51,12 @@ export function buildServer(o: ServerOptions): FastifyInstance {
     return reply.code(503).send({ status: 'not ready', reasons });
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', (_request, reply) => {
     reply.header('content-type', o.metrics.registry.contentType);
     return o.metrics.registry.metrics();
   });
 
-  app.get('/rules', async () => ({ rules: o.rules() }));
+  app.get('/rules', () => ({ rules: o.rules() }));
 
   const { reload, adminToken } = o;
   if (reload !== undefined && adminToken !== undefined) {

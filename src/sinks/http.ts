@@ -138,7 +138,7 @@ function requestFailure(request: PostJsonRequest, error: unknown, timeout: Abort
 /** Reads at most `maxBytes` of the body, then cancels the rest; never throws (the body is only a hint). */
 async function readBounded(response: Response, maxBytes: number): Promise<string> {
   if (response.body === null) return '';
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {

@@ -121,8 +121,9 @@ export function pagerDutyPayload(alert: Alert): PagerDutyPayload {
     },
   };
   // Tags are ATT&CK-style (`attack.credential_access`, `T1110`): the first is the class, all of them the group.
-  if (alert.tags.length > 0) {
-    payload.class = boundedText(alert.tags[0]!, MAX_VALUE);
+  const [first] = alert.tags;
+  if (first !== undefined) {
+    payload.class = boundedText(first, MAX_VALUE);
     payload.group = boundedText(alert.tags.join(' '), MAX_VALUE);
   }
   return payload;

@@ -130,8 +130,8 @@ function listed(label: string, values: readonly string[]): string {
  */
 export function joinBounded(items: readonly string[], separator: string, max: number): string {
   let out = '';
-  for (let i = 0; i < items.length; i++) {
-    const next = i === 0 ? items[i]! : `${out}${separator}${items[i]!}`;
+  for (const [i, item] of items.entries()) {
+    const next = i === 0 ? item : `${out}${separator}${item}`;
     const remaining = items.length - i - 1;
     const note = remaining > 0 ? `${separator}… and ${remaining} more`.length : 0;
     if (next.length + note > max) return i === 0 ? '…' : `${out}${separator}… and ${items.length - i} more`;

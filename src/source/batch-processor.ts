@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { decodeRecord, type Decoded } from '../decode/decode.js';
-import { isRedisOutage } from '../errors.js';
+import { isRedisOutage, messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { DeadLetterTopic, DeadRecord } from './dead-letter.js';
@@ -65,13 +65,14 @@ export class BatchProcessor {
     for (let start = 0; start < batch.messages.length; start += CHUNK_SIZE) {
       if (!p.isRunning() || p.isStale()) return;
       const chunk = batch.messages.slice(start, start + CHUNK_SIZE);
+      const last = chunk.at(-1);
+      if (last === undefined) return; // never: start < length
       const { records, dead } = this.decode(batch.topic, batch.partition, chunk);
       // Sent before processing and outside its retries, so a Redis outage never sends a record twice.
       if (!(await this.sendToDeadLetters(p, dead))) return;
       const done = this.o.metrics.batchSeconds.startTimer();
       if (!(await this.processChunk(p, records))) return;
       done();
-      const last = chunk[chunk.length - 1]!;
       p.resolveOffset(last.offset);
       await this.o.commit(batch.topic, batch.partition, last.offset);
       await p.heartbeat();
@@ -142,7 +143,7 @@ export class BatchProcessor {
         }
         return 'done';
       } catch (error) {
-        const message = (error as Error).message;
+        const message = messageOf(error);
         if (isRedisOutage(error)) {
           this.o.metrics.redisErrors.inc();
           if (outages === 0)

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { messageOf } from '../errors.js';
 import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from '../log.js';
 import { isFatalKafkaError } from './kafka-diagnosis.js';
@@ -70,10 +71,7 @@ export class DeadLetterTopic {
       } catch (error) {
         if (isFatalKafkaError(error)) throw error;
         if (attempt === 0)
-          this.log.error(
-            { err: (error as Error).message, records: records.length },
-            'dead-letter topic unavailable; retrying',
-          );
+          this.log.error({ err: messageOf(error), records: records.length }, 'dead-letter topic unavailable; retrying');
         await sleep(Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt));
         if (!(await stillOurs())) return false;
       }

@@ -41,7 +41,7 @@ function tlsHint(reason: string): string {
  */
 export function diagnoseKafkaMessage(message: string, ssl: boolean): KafkaDiagnosis | undefined {
   const sasl = /SASL .+? authentication failed: (.*)$/.exec(message);
-  if (sasl !== null) return { code: ErrorCode.kafkaAuth, reason: sasl[1]!, hint: CREDENTIALS_HINT };
+  if (sasl !== null) return { code: ErrorCode.kafkaAuth, reason: sasl[1] ?? message, hint: CREDENTIALS_HINT };
   if (/SASL \S+ mechanism is not supported by the server/.test(message)) {
     return {
       code: ErrorCode.kafkaAuth,
@@ -56,7 +56,7 @@ export function diagnoseKafkaMessage(message: string, ssl: boolean): KafkaDiagno
   }
   const connection = /Connection error: (.*)$/.exec(message);
   if (connection !== null) {
-    const reason = connection[1]!;
+    const reason = connection[1] ?? message;
     if (ssl && TLS_REASON.test(reason)) return { code: ErrorCode.kafkaTls, reason, hint: tlsHint(reason) };
     return {
       code: ErrorCode.kafkaConnect,
@@ -87,7 +87,7 @@ export function kafkaLogCreator(log: Logger, ssl: boolean, now: () => number = D
       if (level !== logLevel.ERROR) return;
       // A broker's error code comes as `error` beside a "Response <Api>(…)" message.
       const fromError = typeof entry.error === 'string' ? diagnoseKafkaMessage(entry.error, ssl) : undefined;
-      const diagnosis = diagnoseKafkaMessage(String(entry.message), ssl) ?? fromError;
+      const diagnosis = diagnoseKafkaMessage(entry.message, ssl) ?? fromError;
       if (diagnosis === undefined) return;
       const key = `${diagnosis.code} ${diagnosis.reason}`;
       const at = now();

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type Consumer, type SASLOptions } from 'kafkajs';
+import { messageOf } from '../errors.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -202,7 +203,7 @@ export class KafkaSource {
       await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(offset) + 1n).toString() }]);
     } catch (error) {
       // A rebalance took the partition: its new owner re-processes from the last commit (idempotent).
-      this.o.log.warn({ topic, partition, err: (error as Error).message }, 'offset commit failed');
+      this.o.log.warn({ topic, partition, err: messageOf(error) }, 'offset commit failed');
     }
   }
 }

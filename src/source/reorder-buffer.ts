@@ -61,7 +61,7 @@ export class ReorderBuffer {
   private dedupe(sorted: Decoded[]): Decoded[] {
     const kept: Decoded[] = [];
     for (const event of sorted) {
-      if (kept.length > 0 && kept[kept.length - 1]!.event.id === event.event.id) this.duplicates++;
+      if (kept.at(-1)?.event.id === event.event.id) this.duplicates++;
       else kept.push(event);
     }
     return kept;
@@ -73,17 +73,25 @@ export class ReorderBuffer {
  * Events mostly arrive in order, so usually `later` just goes after it.
  */
 function mergeSorted(earlier: Decoded[], later: readonly Decoded[]): Decoded[] {
-  if (later.length === 0) return earlier;
+  const [first] = later;
+  if (first === undefined) return earlier;
   // Only the tail of `earlier` after the first new event needs merging.
-  const first = later[0]!;
-  const start = firstWhere(earlier, (e) => byEventTime(e, first) > 0);
-  const merged = start === earlier.length ? earlier : earlier.slice(0, start);
-  let i = start;
+  let i = firstWhere(earlier, (e) => byEventTime(e, first) > 0);
+  const merged = i === earlier.length ? earlier : earlier.slice(0, i);
   let j = 0;
-  while (i < earlier.length && j < later.length)
-    merged.push(byEventTime(earlier[i]!, later[j]!) <= 0 ? earlier[i++]! : later[j++]!);
-  while (i < earlier.length) merged.push(earlier[i++]!);
-  while (j < later.length) merged.push(later[j++]!);
+  let a = earlier[i];
+  let b = later[j];
+  while (a !== undefined && b !== undefined) {
+    if (byEventTime(a, b) <= 0) {
+      merged.push(a);
+      a = earlier[++i];
+    } else {
+      merged.push(b);
+      b = later[++j];
+    }
+  }
+  for (; a !== undefined; a = earlier[++i]) merged.push(a);
+  for (; b !== undefined; b = later[++j]) merged.push(b);
   return merged;
 }
 
@@ -93,7 +101,8 @@ function firstWhere(sorted: readonly Decoded[], after: (event: Decoded) => boole
   let high = sorted.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (after(sorted[mid]!)) high = mid;
+    const event = sorted[mid];
+    if (event === undefined || after(event)) high = mid;
     else low = mid + 1;
   }
   return low;
