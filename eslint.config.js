@@ -1,11 +1,10 @@
-// Lint: typescript-eslint's strict, type-aware rules on everything TypeScript compiles.
+// Lint: typescript-eslint's strict, type-aware rules on everything TypeScript compiles, ESLint's recommended on the .mjs scripts.
 import eslint from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  {
-    ignores: ['dist/', '.scratch/', 'reports/', 'node_modules/', 'helm/', 'deploy/', 'scripts/**/*.mjs', 'bench/*.mjs'],
-  },
+  { ignores: ['dist/', '.scratch/', 'reports/', 'node_modules/', 'helm/', 'deploy/'] },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {
@@ -25,7 +24,9 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    files: ['eslint.config.js'],
+    // Plain JavaScript (scripts, this file): not in the TypeScript project, so no type-aware rules.
+    files: ['**/*.mjs', '**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node },
   },
 );

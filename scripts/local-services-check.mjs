@@ -227,6 +227,7 @@ async function expectRejected(env, options, reason, what) {
     if (!rejected)
       throw new Error(
         `${what} over ${LISTENER[options.listener]} failed for an unexpected reason: ${err.name}: ${err.message}`,
+        { cause: err },
       );
     log(`${what} rejected over ${LISTENER[options.listener]} (${err.name}: ${err.message})`);
   } finally {

@@ -81,7 +81,6 @@ async function kafkaReady(plainBroker, saslBroker, username, password, timeoutS,
       sasl: { mechanism: 'plain', username, password },
     },
   ];
-  let lastErr = '';
   for (const t of targets) {
     for (;;) {
       const kafka = new Kafka({
@@ -103,9 +102,8 @@ async function kafkaReady(plainBroker, saslBroker, username, password, timeoutS,
         break;
       } catch (err) {
         await admin.disconnect().catch(() => {});
-        lastErr = `${err.name}: ${err.message}`;
         if (Date.now() > deadline) {
-          log(`kafka ${t.name} listener ${t.brokers[0]} not ready: ${lastErr}`);
+          log(`kafka ${t.name} listener ${t.brokers[0]} not ready: ${err.name}: ${err.message}`);
           process.exit(1);
         }
         await new Promise((r) => setTimeout(r, 500));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Alert } from '../alerts/alert.js';
 import { Router } from '../alerts/router.js';
-import { loadDeliveryConfig } from '../config/service-config.js';
+import { loadDeliveryConfig } from '../config/delivery-config.js';
 import { deliverWithRetry } from '../delivery/retry.js';
 import { AuditwatchError, ErrorCode } from '../errors.js';
 import { createSinks } from '../sinks/create-sinks.js';

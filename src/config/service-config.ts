@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError } from '../errors.js';
-import { parseDuration } from '../engine/duration.js';
 import type { BusinessHoursSpec } from '../engine/rule-schema.js';
 import { isValidTimeZone } from '../engine/schedule.js';
 import { rulesDirsFrom } from '../settings.js';
-import { loadConfigFile, type ConfigFile, type RouteSpec, type SinkSpec } from './config-file.js';
+import type { RouteSpec, SinkSpec } from './config-file.js';
+import { readDelivery } from './delivery-config.js';
+import { EnvReader } from './env-reader.js';
 
 /** Everything `auditwatch run` needs, validated once at start-up. */
 export interface ServiceConfig {
@@ -175,19 +176,6 @@ function isRedisUrl(value: string): boolean {
   );
 }
 
-/** Sinks and routes only (for `auditwatch sinks test` and `replay --deliver`, which need no Kafka or Redis). */
-export function loadDeliveryConfig(
-  env: NodeJS.ProcessEnv = process.env,
-): Pick<ServiceConfig, 'sinks' | 'routes' | 'deliveryTimeoutMs' | 'giveUpAfterMs'> {
-  const problems: string[] = [];
-  const read = new EnvReader(env, problems);
-  const { sinks, routes } = readDelivery(read, env, problems);
-  const deliveryTimeoutMs = read.duration('AUDITWATCH_DELIVERY_TIMEOUT', 10_000);
-  const giveUpAfterMs = read.duration('AUDITWATCH_DELIVERY_GIVE_UP_AFTER', 24 * 3_600_000);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { sinks, routes, deliveryTimeoutMs, giveUpAfterMs };
-}
-
 /** Redis and sink names only (for `auditwatch alerts …`, which works on the delivery queues and needs no Kafka). */
 export function loadQueueConfig(env: NodeJS.ProcessEnv = process.env): Pick<ServiceConfig, 'redis' | 'sinks'> {
   const problems: string[] = [];
@@ -218,159 +206,4 @@ function readRedis(read: EnvReader): RedisSettings {
     tls: read.bool('AUDITWATCH_REDIS_TLS', false),
     prefix: read.string('AUDITWATCH_REDIS_PREFIX') ?? 'aw',
   };
-}
-
-function readDelivery(
-  read: EnvReader,
-  env: NodeJS.ProcessEnv,
-  problems: string[],
-): { file: ConfigFile; sinks: SinkSpec[]; routes: RouteSpec[] } {
-  const configPath = read.string('AUDITWATCH_CONFIG');
-  let file: ConfigFile = {};
-  if (configPath !== undefined) {
-    try {
-      file = loadConfigFile(configPath, env);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-    }
-  }
-  const sinks = [...envSinks(read), ...(file.sinks ?? [])];
-  const names = new Set<string>();
-  for (const sink of sinks) {
-    if (names.has(sink.name))
-      problems.push(
-        `sink name "${sink.name}" is defined twice (environment shortcuts use slack, pagerduty, webhook and alertmanager)`,
-      );
-    names.add(sink.name);
-  }
-  if (sinks.length === 0) sinks.push({ name: 'stdout', type: 'stdout' });
-  const routes = file.routes ?? defaultRoutes(sinks);
-  const known = new Set(sinks.map((s) => s.name));
-  for (const route of routes)
-    for (const name of route.sinks) if (!known.has(name)) problems.push(`routes: unknown sink "${name}"`);
-  return { file, sinks, routes };
-}
-
-/** The AUDITWATCH_SLACK_WEBHOOK_URL / _PAGERDUTY_ROUTING_KEY / _WEBHOOK_URL / _ALERTMANAGER_URL shortcuts. */
-function envSinks(read: EnvReader): SinkSpec[] {
-  const sinks: SinkSpec[] = [];
-  const slack = read.url('AUDITWATCH_SLACK_WEBHOOK_URL');
-  if (slack !== undefined) sinks.push({ name: 'slack', type: 'slack', webhook_url: slack });
-  const routingKey = read.string('AUDITWATCH_PAGERDUTY_ROUTING_KEY');
-  const pdUrl = read.url('AUDITWATCH_PAGERDUTY_URL');
-  if (routingKey !== undefined)
-    sinks.push({ name: 'pagerduty', type: 'pagerduty', routing_key: routingKey, ...(pdUrl ? { url: pdUrl } : {}) });
-  const webhook = read.url('AUDITWATCH_WEBHOOK_URL');
-  const secret = read.string('AUDITWATCH_WEBHOOK_SECRET');
-  if ((webhook === undefined) !== (secret === undefined))
-    read.problem('AUDITWATCH_WEBHOOK_URL and AUDITWATCH_WEBHOOK_SECRET must be set together');
-  if (webhook !== undefined && secret !== undefined)
-    sinks.push({ name: 'webhook', type: 'webhook', url: webhook, secret });
-  const alertmanager = read.url('AUDITWATCH_ALERTMANAGER_URL');
-  const bearer = read.string('AUDITWATCH_ALERTMANAGER_BEARER_TOKEN');
-  if (bearer !== undefined && alertmanager === undefined)
-    read.problem('AUDITWATCH_ALERTMANAGER_BEARER_TOKEN needs AUDITWATCH_ALERTMANAGER_URL');
-  if (alertmanager !== undefined) {
-    sinks.push({
-      name: 'alertmanager',
-      type: 'alertmanager',
-      url: alertmanager,
-      ...(bearer === undefined ? {} : { bearer_token: bearer }),
-    });
-  }
-  return sinks;
-}
-
-/**
- * PagerDuty pages for high and critical; every other sink gets every alert (Alertmanager
- * included: it routes, silences and inhibits by the severity label itself).
- */
-export function defaultRoutes(sinks: readonly SinkSpec[]): RouteSpec[] {
-  const pagers = sinks.filter((s) => s.type === 'pagerduty').map((s) => s.name);
-  const others = sinks.filter((s) => s.type !== 'pagerduty').map((s) => s.name);
-  return [
-    ...(pagers.length ? [{ sinks: pagers, severity: ['high', 'critical'] as RouteSpec['severity'] }] : []),
-    ...(others.length ? [{ sinks: others }] : []),
-  ];
-}
-
-/** Reads variables, recording problems by variable name only. */
-class EnvReader {
-  constructor(
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly problems: string[],
-  ) {}
-
-  problem(text: string): void {
-    this.problems.push(text);
-  }
-
-  string(name: string, o: { required?: boolean } = {}): string | undefined {
-    const value = this.env[name]?.trim();
-    if (value === undefined || value === '') {
-      if (o.required) this.problems.push(`${name}: required`);
-      return undefined;
-    }
-    return value;
-  }
-
-  list(name: string, o: { required?: boolean } = {}): string[] | undefined {
-    const items = this.string(name, o)
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-    if (items !== undefined && items.some((b) => !/^[^\s:]+:\d+$/.test(b)))
-      this.problems.push(`${name}: must be host:port[,host:port…]`);
-    return items;
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const value = this.string(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (['true', '1', 'yes'].includes(value)) return true;
-    if (['false', '0', 'no'].includes(value)) return false;
-    this.problems.push(`${name}: must be true or false`);
-    return fallback;
-  }
-
-  int(name: string, fallback: number, min: number, max: number): number {
-    const value = this.string(name);
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      this.problems.push(`${name}: must be a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return n;
-  }
-
-  duration(name: string, fallback: number): number {
-    const value = this.string(name);
-    if (value === undefined) return fallback;
-    const ms = parseDuration(value);
-    if (ms === undefined) this.problems.push(`${name}: must be a duration such as 30s, 10m or 24h`);
-    return ms ?? fallback;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.string(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    this.problems.push(`${name}: must be one of ${allowed.join(', ')}`);
-    return fallback;
-  }
-
-  url(name: string): string | undefined {
-    const value = this.string(name);
-    if (value === undefined) return undefined;
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'https:' || url.protocol === 'http:') return value;
-    } catch {
-      // fall through: the message must not quote the value
-    }
-    this.problems.push(`${name}: must be an http(s) URL`);
-    return undefined;
-  }
 }

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultRoutes, loadServiceConfig } from '../../src/config/service-config.js';
+import { defaultRoutes } from '../../src/config/delivery-config.js';
+import { loadServiceConfig } from '../../src/config/service-config.js';
 import { ConfigError, ErrorCode } from '../../src/errors.js';
 
 const minimal = { AUDITWATCH_KAFKA_BROKERS: 'b1:9092,b2:9092', AUDITWATCH_REDIS_URL: 'redis://127.0.0.1:6379' };
