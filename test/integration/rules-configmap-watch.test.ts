@@ -5,6 +5,7 @@ import { ConfigMapDir } from '../support/configmap-dir.js';
 import { plainKafka } from '../support/ground-truth.js';
 import { freePort, ServiceProcess, until } from '../support/service-process.js';
 import { deleteKeys, requireServices, services } from '../support/services.js';
+import { maybeUnset } from '../support/hooks.js';
 
 /**
  * Custom rules from a ConfigMap volume, updated in place the way the kubelet does it
@@ -77,11 +78,15 @@ describe.skipIf(services() === null)(
     }, 90_000);
 
     afterAll(async () => {
-      await service?.stopGracefully();
-      dir?.remove();
-      await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin?.deleteGroups([group]).catch(() => undefined);
-      await admin?.disconnect();
+      await maybeUnset(service)?.stopGracefully();
+      maybeUnset(dir)?.remove();
+      await maybeUnset(admin)
+        ?.deleteTopics({ topics: [topic] })
+        .catch(() => undefined);
+      await maybeUnset(admin)
+        ?.deleteGroups([group])
+        .catch(() => undefined);
+      await maybeUnset(admin)?.disconnect();
       await deleteKeys(requireServices().redisUrl, prefix);
     });
 
