@@ -134,14 +134,11 @@ describe.skipIf(services() === null)('POST /-/reload with hostile rule files kee
   }, 60_000);
 
   afterAll(async () => {
+    const kafkaAdmin = maybeUnset(admin);
     await maybeUnset(service)?.stopGracefully();
-    await maybeUnset(admin)
-      ?.deleteTopics({ topics: [topic] })
-      .catch(() => undefined);
-    await maybeUnset(admin)
-      ?.deleteGroups([group])
-      .catch(() => undefined);
-    await maybeUnset(admin)?.disconnect();
+    await kafkaAdmin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await kafkaAdmin?.deleteGroups([group]).catch(() => undefined);
+    await kafkaAdmin?.disconnect();
     await deleteKeys(requireServices().redisUrl, prefix);
   });
 

@@ -66,12 +66,11 @@ describe.skipIf(services() === null || prometheusBinary === undefined || helm ==
     });
 
     afterAll(async () => {
+      const kafkaAdmin = maybeUnset(admin);
       await maybeUnset(prometheus)?.stop();
       await maybeUnset(service)?.stopGracefully();
-      await maybeUnset(admin)
-        ?.deleteTopics({ topics: [topic] })
-        .catch(() => undefined);
-      await maybeUnset(admin)?.disconnect();
+      await kafkaAdmin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await kafkaAdmin?.disconnect();
       await deleteKeys(requireServices().redisUrl, prefix);
     });
 

@@ -78,15 +78,12 @@ describe.skipIf(services() === null)(
     }, 90_000);
 
     afterAll(async () => {
+      const kafkaAdmin = maybeUnset(admin);
       await maybeUnset(service)?.stopGracefully();
       maybeUnset(dir)?.remove();
-      await maybeUnset(admin)
-        ?.deleteTopics({ topics: [topic] })
-        .catch(() => undefined);
-      await maybeUnset(admin)
-        ?.deleteGroups([group])
-        .catch(() => undefined);
-      await maybeUnset(admin)?.disconnect();
+      await kafkaAdmin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await kafkaAdmin?.deleteGroups([group]).catch(() => undefined);
+      await kafkaAdmin?.disconnect();
       await deleteKeys(requireServices().redisUrl, prefix);
     });
 

@@ -100,10 +100,9 @@ describe.skipIf(services() === null).each(REDIS_KINDS)(
     }, 120_000);
 
     afterAll(async () => {
-      await maybeUnset(admin)
-        ?.deleteTopics({ topics: [topic] })
-        .catch(() => undefined);
-      await maybeUnset(admin)?.disconnect();
+      const kafkaAdmin = maybeUnset(admin);
+      await kafkaAdmin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await kafkaAdmin?.disconnect();
       await Promise.all([maybeUnset(slack)?.close(), maybeUnset(pd)?.close(), maybeUnset(hook)?.close()]);
     });
 
