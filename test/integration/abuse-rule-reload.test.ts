@@ -9,6 +9,7 @@ import { plainKafka } from '../support/ground-truth.js';
 import { HOSTILE_RULE_FILES, type HostileRuleFile } from '../support/malformed.js';
 import { freePort, runToExit, ServiceProcess, until } from '../support/service-process.js';
 import { deleteKeys, requireServices, services, type Services } from '../support/services.js';
+import { maybeUnset } from '../support/hooks.js';
 
 const ADMIN_TOKEN = `admin-${randomBytes(16).toString('hex')}`;
 /** A start-up that has not failed by then is a hang. */
@@ -61,6 +62,9 @@ async function reload(
   });
   return { status: res.status, body: (await res.json()) as { reloaded?: boolean; problems?: string[] } };
 }
+
+/** The ids of the rules in a GET /rules body, sorted. */
+const ruleIds = (body: string) => (JSON.parse(body) as { rules: { id: string }[] }).rules.map((r) => r.id).sort();
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -126,18 +130,15 @@ describe.skipIf(services() === null)('POST /-/reload with hostile rule files kee
     });
     await service.waitReady();
     rulesBefore = (await service.get('/rules')).text;
-    expect(
-      JSON.parse(rulesBefore)
-        .rules.map((r: { id: string }) => r.id)
-        .sort(),
-    ).toEqual(['reload-guard', 'reload-guard-two']);
+    expect(ruleIds(rulesBefore)).toEqual(['reload-guard', 'reload-guard-two']);
   }, 60_000);
 
   afterAll(async () => {
-    await service?.stopGracefully();
-    await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin?.deleteGroups([group]).catch(() => undefined);
-    await admin?.disconnect();
+    const kafkaAdmin = maybeUnset(admin);
+    await maybeUnset(service)?.stopGracefully();
+    await kafkaAdmin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await kafkaAdmin?.deleteGroups([group]).catch(() => undefined);
+    await kafkaAdmin?.disconnect();
     await deleteKeys(requireServices().redisUrl, prefix);
   });
 
@@ -195,10 +196,6 @@ describe.skipIf(services() === null)('POST /-/reload with hostile rule files kee
     expect((await service.get('/rules')).text).toBe(rulesBefore);
     const ok = await reload(service);
     expect(ok).toEqual({ status: 200, body: { reloaded: true, rules: 3 } });
-    expect(
-      JSON.parse((await service.get('/rules')).text)
-        .rules.map((r: { id: string }) => r.id)
-        .sort(),
-    ).toEqual(['reload-added', 'reload-guard', 'reload-guard-two']);
+    expect(ruleIds((await service.get('/rules')).text)).toEqual(['reload-added', 'reload-guard', 'reload-guard-two']);
   });
 });

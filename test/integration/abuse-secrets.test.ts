@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -400,7 +401,7 @@ describe.skipIf(services() === null)('secrets never reach logs, metrics, HTTP an
         webhookToken: secret('cfgwebhooktoken'),
       };
       const dir = mkdtempSync(join(tmpdir(), 'aw-abuse-secrets-'));
-      cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+      cleanup.push(() => rm(dir, { recursive: true, force: true }));
       const file = join(dir, 'auditwatch.yaml');
       // A definite problem (a route to an unknown sink) makes every variant a configuration error, whatever the secrets do.
       writeFileSync(

@@ -10,6 +10,7 @@ import {
   type FakeSlack,
   type FakeWebhookReceiver,
 } from '../support/fake-sinks.js';
+import { maybeUnset } from '../support/hooks.js';
 
 if (alertmanagerBinary === undefined && process.env.CI === 'true') {
   throw new Error(
@@ -91,7 +92,7 @@ describe.skipIf(alertmanagerBinary === undefined)(
     beforeAll(async () => {
       am = await AlertmanagerServer.start({ basicAuth: true });
     });
-    afterAll(() => am?.stop());
+    afterAll(() => maybeUnset(am)?.stop());
     const withPassword = (password: string) => am.url.replace('http://', `http://${BASIC_AUTH.username}:${password}@`);
 
     it('sends the test alert; a wrong password fails by name, without the password', async () => {

@@ -40,7 +40,7 @@ describe.skipIf(services() === null)('DeliveryQueues (real Redis)', () => {
     // Delivered (completed), then raised again, as after a crash before the offset commit: still nothing new.
     const slack = queues.queue('slack')!;
     const connection = new Redis(requireServices().redisUrl, { maxRetriesPerRequest: null });
-    const worker = new Worker(QUEUE_NAME, async () => undefined, {
+    const worker = new Worker(QUEUE_NAME, () => Promise.resolve(), {
       connection,
       prefix: queuePrefix(queues.prefix, 'slack'),
     });

@@ -35,15 +35,16 @@ const header = (headers: IHeaders | undefined, name: string) => headers?.[name]?
 describe.skipIf(services() === null)(
   'a record that processing fails on every time (real broker, `node dist/main.js run`)',
   () => {
-    let h: FaultHarness;
+    let harness: FaultHarness | undefined;
     afterEach(async () => {
-      if (h === undefined) return;
-      await h.close();
-      await deleteKeys(requireServices().redisUrl, `aw-fault-${h.group}`);
+      if (harness === undefined) return;
+      await harness.close();
+      await deleteKeys(requireServices().redisUrl, `aw-fault-${harness.group}`);
     });
 
     async function run(withDeadLetters: boolean) {
-      h = await new FaultHarness(requireServices()).start(1);
+      const h = await new FaultHarness(requireServices()).start(1);
+      harness = h;
       const deadLetterTopic = `aw-poison-dlq-${randomUUID()}`;
       if (withDeadLetters) {
         await h.admin.createTopics({ topics: [{ topic: deadLetterTopic, numPartitions: 1 }], waitForLeaders: true });
@@ -84,11 +85,11 @@ describe.skipIf(services() === null)(
       });
       expect(logged[0]).not.toContain(POISON_CREDENTIAL);
       expect(await service.stop('SIGTERM')).toBe(0);
-      return { deadLetterTopic, poison };
+      return { h, deadLetterTopic, poison };
     }
 
     it('goes to the dead-letter topic once, with reason headers; the records around it and after it are processed and committed', async () => {
-      const { deadLetterTopic, poison } = await run(true);
+      const { h, deadLetterTopic, poison } = await run(true);
       // Exactly one record on the dead-letter topic: the send is not repeated by the processing retries.
       const [partition] = await h.admin.fetchTopicOffsets(deadLetterTopic);
       expect(partition!.high).toBe('1');
@@ -99,7 +100,12 @@ describe.skipIf(services() === null)(
       await consumer.connect();
       h.onClose(() => consumer.disconnect());
       await consumer.subscribe({ topic: deadLetterTopic, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message }) => void received.push(message) });
+      await consumer.run({
+        eachMessage: ({ message }) => {
+          received.push(message);
+          return Promise.resolve();
+        },
+      });
       await until(() => received.length === 1, 30_000, 'the dead-letter record');
       const [dead] = received;
       expect(JSON.parse(dead!.value!.toString())).toEqual(poison);

@@ -43,14 +43,15 @@ describe.skipIf(s === null)('Kafka over SASL/PLAIN (real broker)', () => {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`read ${decoded.size} of ${lines.length}`)), 45_000);
       void consumer.run({
-        eachMessage: async ({ message }: EachMessagePayload) => {
+        eachMessage: ({ message }: EachMessagePayload) => {
           const result = decodeRecord(message.value, { fallbackTimeMs: Number(message.timestamp) });
-          if (!result.ok) throw new Error(result.message);
+          if (!result.ok) return Promise.reject(new Error(result.message));
           decoded.set(result.event.id, result.event.connectionId);
           if (decoded.size === lines.length) {
             clearTimeout(timer);
             resolve();
           }
+          return Promise.resolve();
         },
       });
     });

@@ -10,13 +10,14 @@ const START = '2026-04-08T18:00:00.000Z';
 const episode = (a: Pick<Alert, 'rule' | 'key'>) => `${a.rule} ${JSON.stringify(a.key)}`;
 
 describe.skipIf(services() === null)('events of one burst spread over partitions in no particular order', () => {
-  let h: FaultHarness;
-  afterAll(() => h?.close());
+  let harness: FaultHarness | undefined;
+  afterAll(() => harness?.close());
 
   it('still raise one alert per burst, as replay does', async () => {
     const events = scenario({ start: START, episodes: 4, noise: 30, seed: 51 });
     const expected = (await groundTruth(events)).map(episode).sort();
-    h = await new FaultHarness(requireServices()).start(3);
+    const h = await new FaultHarness(requireServices()).start(3);
+    harness = h;
     // Every event to a random partition, the partitions filled last to first: later events of a burst are often read first.
     const rnd = random(8);
     const byPartition: string[][] = [[], [], []];

@@ -9,6 +9,7 @@ import { exportedNames, metricNamesOf } from '../support/promql-metrics.js';
 import { scenario } from '../support/scenario.js';
 import { freePort, ServiceProcess, until } from '../support/service-process.js';
 import { deleteKeys, requireServices, services } from '../support/services.js';
+import { maybeUnset } from '../support/hooks.js';
 
 /**
  * A real Prometheus (Debian's 2.42) scrapes a running `auditwatch run`: the exposition
@@ -65,10 +66,11 @@ describe.skipIf(services() === null || prometheusBinary === undefined || helm ==
     });
 
     afterAll(async () => {
-      await prometheus?.stop();
-      await service?.stopGracefully();
-      await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin?.disconnect();
+      const kafkaAdmin = maybeUnset(admin);
+      await maybeUnset(prometheus)?.stop();
+      await maybeUnset(service)?.stopGracefully();
+      await kafkaAdmin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await kafkaAdmin?.disconnect();
       await deleteKeys(requireServices().redisUrl, prefix);
     });
 

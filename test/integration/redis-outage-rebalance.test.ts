@@ -20,13 +20,14 @@ const EVENTS = [burst('REBALANCEKEY0001', 0), burst('REBALANCEKEY0002', 60_000)]
 const REBALANCE_TIMEOUT_MS = 60_000;
 
 describe.skipIf(services() === null)('a rebalance during a Redis outage (real Kafka, own Redis)', () => {
-  let h: FaultHarness;
-  afterAll(() => h?.close());
+  let harness: FaultHarness | undefined;
+  afterAll(() => harness?.close());
 
   it('completes while the service retries; the partitions move and the service catches up after the outage', async () => {
     const redis = new OwnRedis(await freePort());
     await redis.start();
-    h = await new FaultHarness(requireServices()).start(2);
+    const h = await new FaultHarness(requireServices()).start(2);
+    harness = h;
     h.onClose(() => redis.kill());
     const service = await h.service({
       AUDITWATCH_REDIS_URL: redis.url,
@@ -59,7 +60,7 @@ describe.skipIf(services() === null)('a rebalance during a Redis outage (real Ka
     const asked = Date.now();
     await member.connect();
     await member.subscribe({ topic: h.topic, fromBeginning: true });
-    await member.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    await member.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: () => Promise.resolve() });
     await until(() => joinedAt > 0, REBALANCE_TIMEOUT_MS + 15_000, 'the second member to join');
     expect(joinedAt - asked, 'the rebalance waited for the service').toBeLessThan(REBALANCE_TIMEOUT_MS / 2);
     await until(

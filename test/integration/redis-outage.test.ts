@@ -15,13 +15,14 @@ const BEFORE = burst('BEFOREKEY0000001', 0);
 const DURING = burst('DURINGKEY0000001', 60_000);
 
 describe.skipIf(services() === null)('Redis outage (real Kafka, own Redis)', () => {
-  let h: FaultHarness;
-  afterAll(() => h?.close());
+  let harness: FaultHarness | undefined;
+  afterAll(() => harness?.close());
 
   it('pauses, reports not ready and commits nothing while Redis is down, then resumes by itself', async () => {
     const redis = new OwnRedis(await freePort());
     await redis.start();
-    h = await new FaultHarness(requireServices()).start(1);
+    const h = await new FaultHarness(requireServices()).start(1);
+    harness = h;
     h.onClose(() => redis.kill());
     const committed = async () =>
       (await h.admin.fetchOffsets({ groupId: h.group, topics: [h.topic] }))[0]!.partitions[0]!.offset;
@@ -45,8 +46,10 @@ describe.skipIf(services() === null)('Redis outage (real Kafka, own Redis)', () 
     await redis.start();
     await until(async () => (await service.get('/readyz')).status === 200, 30_000, 'readiness to return');
     await until(() => h.hook.deliveries.length === 2, 30_000, 'the alert of the outage window').catch(
-      (error: Error) => {
-        throw new Error(`${error.message}; service logs:\n${service.logs.slice(-15).join('\n')}`);
+      (error: unknown) => {
+        throw new Error(
+          `${error instanceof Error ? error.message : String(error)}; service logs:\n${service.logs.slice(-15).join('\n')}`,
+        );
       },
     );
     await until(async () => (await committed()) === '10', 15_000, 'the commit after recovery');

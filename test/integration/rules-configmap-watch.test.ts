@@ -5,6 +5,7 @@ import { ConfigMapDir } from '../support/configmap-dir.js';
 import { plainKafka } from '../support/ground-truth.js';
 import { freePort, ServiceProcess, until } from '../support/service-process.js';
 import { deleteKeys, requireServices, services } from '../support/services.js';
+import { maybeUnset } from '../support/hooks.js';
 
 /**
  * Custom rules from a ConfigMap volume, updated in place the way the kubelet does it
@@ -77,11 +78,12 @@ describe.skipIf(services() === null)(
     }, 90_000);
 
     afterAll(async () => {
-      await service?.stopGracefully();
-      dir?.remove();
-      await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin?.deleteGroups([group]).catch(() => undefined);
-      await admin?.disconnect();
+      const kafkaAdmin = maybeUnset(admin);
+      await maybeUnset(service)?.stopGracefully();
+      maybeUnset(dir)?.remove();
+      await kafkaAdmin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await kafkaAdmin?.deleteGroups([group]).catch(() => undefined);
+      await kafkaAdmin?.disconnect();
       await deleteKeys(requireServices().redisUrl, prefix);
     });
 

@@ -16,6 +16,7 @@ import { scenario } from '../support/scenario.js';
 import { freePort, ServiceProcess, until } from '../support/service-process.js';
 import { saslSslClient, saslSslServiceEnv } from '../support/sasl-ssl.js';
 import { requireServices, services } from '../support/services.js';
+import { maybeUnset } from '../support/hooks.js';
 
 const START = '2026-03-07T20:00:00.000Z';
 const GARBAGE = [
@@ -99,9 +100,10 @@ describe.skipIf(services() === null).each(REDIS_KINDS)(
     }, 120_000);
 
     afterAll(async () => {
-      await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin?.disconnect();
-      await Promise.all([slack?.close(), pd?.close(), hook?.close()]);
+      const kafkaAdmin = maybeUnset(admin);
+      await kafkaAdmin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await kafkaAdmin?.disconnect();
+      await Promise.all([maybeUnset(slack)?.close(), maybeUnset(pd)?.close(), maybeUnset(hook)?.close()]);
     });
 
     it('delivers every expected alert to each routed sink exactly once, and a restart delivers nothing twice', async () => {

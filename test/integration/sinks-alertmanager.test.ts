@@ -9,6 +9,7 @@ import { SinkError } from '../../src/sinks/sink.js';
 import { AlertmanagerServer, alertmanagerBinary, BASIC_AUTH } from '../support/alertmanager-server.js';
 import { alertFixture, secretLeaks } from '../support/fake-sinks.js';
 import { ATTACKER_TEXT, CONTROL_OR_BIDI } from '../support/hostile-text.js';
+import { maybeUnset } from '../support/hooks.js';
 
 /** The sink against a real, standalone Alertmanager (Debian's prometheus-alertmanager 0.25). */
 if (alertmanagerBinary === undefined && process.env.CI === 'true') {
@@ -51,7 +52,7 @@ describe.skipIf(alertmanagerBinary === undefined)('AlertmanagerSink against a re
   beforeAll(async () => {
     am = await AlertmanagerServer.start();
   });
-  afterAll(() => am?.stop());
+  afterAll(() => maybeUnset(am)?.stop());
 
   it('the alert appears with its labels, annotations, start, end and generator URL', async () => {
     const sent = alert();
@@ -164,7 +165,7 @@ describe.skipIf(alertmanagerBinary === undefined)(
     beforeAll(async () => {
       am = await AlertmanagerServer.start({ basicAuth: true });
     });
-    afterAll(() => am?.stop());
+    afterAll(() => maybeUnset(am)?.stop());
 
     it('delivers with basic_auth, and with credentials in the URL', async () => {
       const a = alert();

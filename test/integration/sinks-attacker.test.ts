@@ -17,6 +17,7 @@ import {
 const NASTY =
   '<!channel> <https://evil.example|click> @here *bold* _it_ ~s~ `code` <script>alert(1)</script> <@U123> &amp; \u0000\n\u2028\u2029\u202eevil';
 const HUGE = `${NASTY} ${'A'.repeat(100 * 1024)}`;
+// eslint-disable-next-line no-control-regex -- matches control characters on purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 

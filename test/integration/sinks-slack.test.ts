@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
 import { SinkError } from '../../src/sinks/sink.js';
+import type { SlackBlock } from '../../src/sinks/slack-message.js';
 import { SlackSink } from '../../src/sinks/slack.js';
 import { alertFixture, secretLeaks, startFakeSlack, type FakeSlack } from '../support/fake-sinks.js';
 
@@ -34,13 +35,14 @@ describe('SlackSink', () => {
     expect(slack.messages).toHaveLength(1);
     const [request] = slack.requests;
     expect(request).toMatchObject({ method: 'POST', status: 200, headers: { 'content-type': 'application/json' } });
-    const message = slack.messages[0]! as { text: string; blocks: Array<Record<string, any>> };
+    const message = slack.messages[0]! as { text: string; blocks: SlackBlock[] };
     expect(message.text).toContain('[HIGH] Brute force against a Kafka credential');
     expect(message.blocks[0]).toEqual({
       type: 'header',
       text: { type: 'plain_text', text: 'Brute force against a Kafka credential', emoji: false },
     });
-    const fields = message.blocks[2]!.fields.map((f: { text: string }) => f.text);
+    const facts = message.blocks[2] as Extract<SlackBlock, { type: 'section' }>;
+    const fields = facts.fields!.map((f) => f.text);
     expect(fields).toContain('*credentialId*\n`ABCDEFGHIJKLMNOP`');
     expect(fields).toContain('*Count*\n12 in `1m`');
     expect(secretLeaks(sink, secrets)).toEqual([]);

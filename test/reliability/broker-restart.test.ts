@@ -18,9 +18,9 @@ describe.skipIf(services() === null)('Kafka broker restart mid-stream (a broker 
   const servicesDir = mkdtempSync(join(tmpdir(), 'aw-broker-restart-'));
   const script = (...args: string[]) =>
     run('bash', [SCRIPT, ...args], { env: { ...process.env, AUDITWATCH_SERVICES_DIR: servicesDir }, timeout: 180_000 });
-  let h: FaultHarness;
+  let harness: FaultHarness | undefined;
   afterAll(async () => {
-    await h?.close();
+    await harness?.close();
     await script('clean').catch(() => undefined);
   });
 
@@ -29,7 +29,8 @@ describe.skipIf(services() === null)('Kafka broker restart mid-stream (a broker 
     const brokers = /AUDITWATCH_KAFKA_BROKERS=(\S+)/.exec((await script('env')).stdout)![1]!.split(',');
     const events = scenario({ start: START, episodes: 10, noise: 200, seed: 41 });
     const ids = (await groundTruth(events)).map((a) => a.id);
-    h = await new FaultHarness(requireServices(), brokers).start(3);
+    const h = await new FaultHarness(requireServices(), brokers).start(3);
+    harness = h;
     const half = Math.floor(events.length / 2);
     await produceEvents(h.producer, h.topic, events.slice(0, half), START);
 

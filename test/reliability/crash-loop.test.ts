@@ -11,14 +11,15 @@ const KILLS = 10;
 describe.skipIf(services() === null).each(['single-node', 'cluster'] as const)(
   'crash loop: SIGKILL at random moments (%s Redis)',
   (redis) => {
-    let h: FaultHarness;
-    afterAll(() => h?.close());
+    let harness: FaultHarness | undefined;
+    afterAll(() => harness?.close());
 
     it(`delivers exactly the replay's alerts after ${KILLS} kills mid-stream, duplicates only where a kill explains them`, async () => {
       const events = scenario({ start: START, episodes: 40, noise: 480, seed: 11 });
       expect(events.length).toBeGreaterThanOrEqual(20_000);
       const ids = (await groundTruth(events)).map((a) => a.id);
-      h = await new FaultHarness(requireServices(), undefined, redis).start(3);
+      const h = await new FaultHarness(requireServices(), undefined, redis).start(3);
+      harness = h;
       const slack = await startFakeSlack();
       h.onClose(() => slack.close());
       const env = { AUDITWATCH_KAFKA_SESSION_TIMEOUT: '6s', AUDITWATCH_SLACK_WEBHOOK_URL: slack.url };

@@ -10,14 +10,15 @@ const START = '2026-04-07T18:00:00.000Z';
 const GIVE_UP_S = 20;
 
 describe.skipIf(services() === null)('one poisoned alert', () => {
-  let h: FaultHarness;
-  afterAll(() => h?.close());
+  let harness: FaultHarness | undefined;
+  afterAll(() => harness?.close());
 
   it('holds up nothing, is retried with growing gaps, becomes a dead letter, and `alerts retry` re-delivers it', async () => {
     const events = scenario({ start: START, episodes: 3, noise: 20, seed: 41 });
     const ids = (await groundTruth(events)).map((a) => a.id);
     const poisoned = ids[0]!;
-    h = await new FaultHarness(requireServices()).start(2);
+    const h = await new FaultHarness(requireServices()).start(2);
+    harness = h;
     h.hook.refuseWhere((r) => r.alertId === poisoned, 500);
     const env = h.env({ AUDITWATCH_DELIVERY_GIVE_UP_AFTER: `${GIVE_UP_S}s` });
     const service = await h.service(env);

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,31 +25,32 @@ const bursts = (prefix: string, count: number, offsetMs: number, ipBase: number)
   ).flat();
 
 describe.skipIf(services() === null)('Redis restarts while deliveries are pending', () => {
-  let h: FaultHarness;
-  afterEach(() => h?.close());
+  let harness: FaultHarness | undefined;
+  afterEach(() => harness?.close());
 
-  async function setUp(redis: OwnRedis): Promise<ServiceProcess> {
+  async function setUp(redis: OwnRedis): Promise<{ h: FaultHarness; service: ServiceProcess }> {
     await redis.start();
-    h = await new FaultHarness(requireServices()).start(1);
+    const h = await new FaultHarness(requireServices()).start(1);
+    harness = h;
     h.onClose(() => redis.kill());
     h.hook.failFor(3_600_000, 503); // the sink is down: every alert stays pending
     const service = await h.service({ AUDITWATCH_REDIS_URL: redis.url, AUDITWATCH_LOG_LEVEL: 'info' });
     await service.waitReady();
-    return service;
+    return { h, service };
   }
 
-  async function send(events: ReturnType<typeof bursts>): Promise<void> {
+  async function send(h: FaultHarness, events: ReturnType<typeof bursts>): Promise<void> {
     await h.producer.send({ topic: h.topic, messages: events.map((e) => ({ value: JSON.stringify(e) })) });
   }
 
   it('with its data kept: the pending alerts are delivered once the sink is back, none lost, none twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aw-redis-aof-'));
     const redis = new OwnRedis(await freePort(), dir);
-    const service = await setUp(redis);
-    h.onClose(async () => rmSync(dir, { recursive: true, force: true }));
+    const { h, service } = await setUp(redis);
+    h.onClose(() => rm(dir, { recursive: true, force: true }));
     const events = bursts('KEPTKEY', 6, 0, 1);
     const ids = (await groundTruth(events)).map((a) => a.id);
-    await send(events);
+    await send(h, events);
     await until(
       async () => (await service.metric('auditwatch_outbox_pending', { sink: 'webhook' })) === ids.length,
       30_000,
@@ -74,10 +76,10 @@ describe.skipIf(services() === null)('Redis restarts while deliveries are pendin
 
   it('with its data lost: what was pending is logged and counted as lost, and later alerts are delivered', async () => {
     const redis = new OwnRedis(await freePort());
-    const service = await setUp(redis);
+    const { h, service } = await setUp(redis);
     const lost = bursts('LOSTKEY', 4, 0, 20);
     const lostIds = (await groundTruth(lost)).map((a) => a.id);
-    await send(lost);
+    await send(h, lost);
     await until(
       async () => (await service.metric('auditwatch_outbox_pending', { sink: 'webhook' })) === lostIds.length,
       30_000,
@@ -103,7 +105,7 @@ describe.skipIf(services() === null)('Redis restarts while deliveries are pendin
     h.hook.failFor(0, 503);
     const later = bursts('LATERKEY', 2, 3_600_000, 40);
     const laterIds = (await groundTruth(later)).map((a) => a.id);
-    await send(later);
+    await send(h, later);
     await until(
       () => laterIds.every((id) => h.hook.accepted().some((d) => d.id === id)),
       60_000,

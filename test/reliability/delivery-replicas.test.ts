@@ -8,14 +8,15 @@ const START = '2026-04-06T18:00:00.000Z';
 const SLOW_MS = 5_000;
 
 describe.skipIf(services() === null)('two replicas, one slow sink', () => {
-  let h: FaultHarness;
-  afterAll(() => h?.close());
+  let harness: FaultHarness | undefined;
+  afterAll(() => harness?.close());
 
   it(`delivers every alert once while the sink takes ${SLOW_MS / 1000} s per answer`, async () => {
     const events = scenario({ start: START, episodes: 26, noise: 20, seed: 31 });
     const ids = (await groundTruth(events)).map((a) => a.id);
     expect(ids.length).toBeGreaterThanOrEqual(200);
-    h = await new FaultHarness(requireServices()).start(4);
+    const h = await new FaultHarness(requireServices()).start(4);
+    harness = h;
     h.hook.delay(SLOW_MS);
     // Slower than the answers, so deliveries in flight hold their locks across renewals.
     const env = { AUDITWATCH_DELIVERY_CONCURRENCY: '10', AUDITWATCH_DELIVERY_TIMEOUT: '15s' };

@@ -8,13 +8,14 @@ import { requireServices, services } from '../support/services.js';
 const START = '2026-04-06T18:00:00.000Z';
 
 describe.skipIf(services() === null)('rebalance: two replicas in one group', () => {
-  let h: FaultHarness;
-  afterAll(() => h?.close());
+  let harness: FaultHarness | undefined;
+  afterAll(() => harness?.close());
 
   it('one joins late, the other stops mid-stream: the replay’s alerts, once each', async () => {
     const events = scenario({ start: START, episodes: 20, noise: 300, seed: 31 });
     const ids = (await groundTruth(events)).map((a) => a.id);
-    h = await new FaultHarness(requireServices()).start(4);
+    const h = await new FaultHarness(requireServices()).start(4);
+    harness = h;
     const replica = (name: string) =>
       h.service({ AUDITWATCH_KAFKA_SESSION_TIMEOUT: '6s', AUDITWATCH_INSTANCE_ID: name });
 

@@ -12,19 +12,23 @@ const RETRY_AFTER_S = 5;
 const IN_FLIGHT_MS = 250;
 
 describe.skipIf(services() === null)('sink outage: 500s, then 429 with Retry-After, for a minute', () => {
-  let h: FaultHarness;
-  afterAll(() => h?.close());
+  let harness: FaultHarness | undefined;
+  afterAll(() => harness?.close());
 
   it('delivers every alert once the sink recovers, honours Retry-After, and does not delay the other sinks', async () => {
     const events = scenario({ start: START, episodes: 3, noise: 40, seed: 21 });
     const ids = (await groundTruth(events)).map((a) => a.id);
-    h = await new FaultHarness(requireServices()).start(2);
+    const h = await new FaultHarness(requireServices()).start(2);
+    harness = h;
     const slack = await startFakeSlack();
     h.onClose(() => slack.close());
     h.hook.failFor(20_000, 500);
     const outageEnds = Date.now() + 60_000;
     const switchTo429 = setTimeout(() => h.hook.failFor(40_000, 429, { retryAfter: RETRY_AFTER_S }), 20_000);
-    h.onClose(async () => clearTimeout(switchTo429));
+    h.onClose(() => {
+      clearTimeout(switchTo429);
+      return Promise.resolve();
+    });
     await produceEvents(h.producer, h.topic, events, START);
 
     const service = await h.service({ AUDITWATCH_SLACK_WEBHOOK_URL: slack.url });

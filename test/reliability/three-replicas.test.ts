@@ -9,13 +9,14 @@ const START = '2026-04-08T18:00:00.000Z';
 const NAMES = ['replica-a', 'replica-b', 'replica-c'];
 
 describe.skipIf(services() === null)('three replicas on a Redis Cluster: a rolling restart and a SIGKILL', () => {
-  let h: FaultHarness;
-  afterAll(() => h?.close());
+  let harness: FaultHarness | undefined;
+  afterAll(() => harness?.close());
 
   it('delivers the replay’s alerts, duplicates only where the kill explains them', async () => {
     const events = scenario({ start: START, episodes: 24, noise: 300, seed: 51 });
     const ids = (await groundTruth(events)).map((a) => a.id);
-    h = await new FaultHarness(requireServices(), undefined, 'cluster').start(6);
+    const h = await new FaultHarness(requireServices(), undefined, 'cluster').start(6);
+    harness = h;
     const replica = (name: string) =>
       h.service({ AUDITWATCH_KAFKA_SESSION_TIMEOUT: '6s', AUDITWATCH_INSTANCE_ID: name });
     const replicas: ServiceProcess[] = [];

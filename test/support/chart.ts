@@ -55,9 +55,50 @@ export type K8sObject = {
   apiVersion: string;
   kind: string;
   metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: any;
+  spec?: unknown;
   data?: Record<string, string>;
 };
+
+/** The parts of a container the chart tests read. */
+export interface Container {
+  name: string;
+  env: { name: string; value?: string }[];
+  envFrom?: { secretRef?: { name: string } }[];
+  ports?: { name?: string; containerPort: number; protocol?: string }[];
+  securityContext: {
+    readOnlyRootFilesystem?: boolean;
+    capabilities?: { add?: string[]; drop?: string[] };
+    [key: string]: unknown;
+  };
+  volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
+  resources: { requests?: Record<string, string>; limits?: Record<string, string> };
+  livenessProbe: { httpGet?: { path: string; port: string | number } };
+  startupProbe: { httpGet?: { path: string; port: string | number } };
+  readinessProbe: { httpGet?: { path: string; port: string | number } };
+}
+
+/** The parts of a pod spec the chart tests read. */
+export interface PodSpec {
+  containers: Container[];
+  securityContext: Record<string, unknown>;
+  automountServiceAccountToken?: boolean;
+  volumes: { name: string; emptyDir?: Record<string, unknown> }[];
+  terminationGracePeriodSeconds?: number;
+}
+
+export type Deployment = K8sObject & {
+  spec: { template: { metadata: { annotations: Record<string, string> }; spec: PodSpec } };
+};
+export type Pod = K8sObject & { spec: PodSpec };
+export type PrometheusRule = K8sObject & { spec: { groups: { name: string; rules: PromRule[] }[] } };
+
+/** The kinds whose spec the tests read, by kind. */
+interface SpecKinds {
+  Deployment: Deployment;
+  Pod: Pod;
+  PrometheusRule: PrometheusRule;
+}
+type OfKind<K extends string> = K extends keyof SpecKinds ? SpecKinds[K] : K8sObject;
 
 /** `helm template` of the chart as release "auditwatch" in namespace "security". */
 export function render(args: string[] = []): K8sObject[] {
@@ -66,12 +107,13 @@ export function render(args: string[] = []): K8sObject[] {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return parseAllDocuments(out)
-    .map((d) => d.toJS() as K8sObject)
+    .map((d) => d.toJS() as K8sObject | null)
     .filter((o) => o !== null);
 }
 
-export const find = (objects: K8sObject[], kind: string, nameSuffix = '') =>
-  objects.filter((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix));
+/** The objects of `kind` whose name ends with `nameSuffix`, typed as that kind (the chart renders them). */
+export const find = <K extends string>(objects: K8sObject[], kind: K, nameSuffix = ''): OfKind<K>[] =>
+  objects.filter((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix)) as OfKind<K>[];
 
 /** A Prometheus rule as the PrometheusRule carries it (and a rules file takes it). */
 export interface PromRule {

@@ -312,15 +312,9 @@ function slackProblem(body: unknown): string | undefined {
   if (blocks === undefined) return undefined;
   if (!Array.isArray(blocks) || blocks.length > 50) return 'invalid_blocks';
   const textOk = (t: unknown, max: number, types: string[]): boolean => {
+    if (typeof t !== 'object' || t === null) return false;
     const o = t as { type?: unknown; text?: unknown };
-    return (
-      typeof o === 'object' &&
-      o !== null &&
-      types.includes(String(o.type)) &&
-      typeof o.text === 'string' &&
-      o.text.length >= 1 &&
-      o.text.length <= max
-    );
+    return types.includes(String(o.type)) && typeof o.text === 'string' && o.text.length >= 1 && o.text.length <= max;
   };
   for (const block of blocks as Array<Record<string, unknown>>) {
     if (block.type === 'header' && textOk(block.text, 150, ['plain_text'])) continue;
@@ -352,7 +346,7 @@ function slackProblem(body: unknown): string | undefined {
 function pagerDutyProblems(body: unknown, routingKey: string | undefined): string[] {
   if (typeof body !== 'object' || body === null) return ['Event object is not JSON'];
   const event = body as Record<string, unknown>;
-  const payload = event.payload as Record<string, unknown> | undefined;
+  const payload = event.payload as Record<string, unknown> | null | undefined;
   const errors: string[] = [];
   if (typeof event.routing_key !== 'string' || event.routing_key === '')
     errors.push("'routing_key' is missing or blank");
@@ -367,8 +361,10 @@ function pagerDutyProblems(body: unknown, routingKey: string | undefined): strin
       errors.push("'payload.source' is missing or blank");
     if (!['critical', 'error', 'warning', 'info'].includes(String(payload.severity)))
       errors.push("'payload.severity' is invalid");
-    if (payload.timestamp !== undefined && Number.isNaN(Date.parse(String(payload.timestamp))))
-      errors.push("'payload.timestamp' is invalid");
+    const time = payload.timestamp;
+    const timeParses =
+      (typeof time === 'string' || typeof time === 'number') && !Number.isNaN(Date.parse(String(time)));
+    if (time !== undefined && !timeParses) errors.push("'payload.timestamp' is invalid");
   }
   return errors;
 }
@@ -385,9 +381,12 @@ function parseJson(raw: string): unknown {
   }
 }
 
+/** JSON.stringify as it behaves: undefined for undefined, functions and symbols (its declared type says string). */
+const stringify: (value: unknown) => string | undefined = JSON.stringify;
+
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value) ?? '';
+    return stringify(value) ?? '';
   } catch {
     return '';
   }

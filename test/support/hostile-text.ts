@@ -10,4 +10,5 @@ export const ATTACKER_TEXT =
   '\u0000\u0007\b\r\n\tnewline\u2028line-sep\u2029para\u202eRTL-override\u2066isolate\u200b';
 
 /** Control, line-separator and bidi characters; no sink may show one (Slack's own layout newlines aside). */
+// eslint-disable-next-line no-control-regex -- matches control characters on purpose
 export const CONTROL_OR_BIDI = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;

@@ -391,7 +391,7 @@ function build(
     case 'envelope-missing': {
       const field = pick(ENVELOPE);
       const copy = clone(event);
-      delete copy[field];
+      Reflect.deleteProperty(copy, field);
       return [`envelope-missing:${field}`, Buffer.from(json(copy))];
     }
     case 'envelope-null': {

@@ -25,7 +25,7 @@ export async function metricNamesOf(exprs: string[]): Promise<{ expr: string; me
     maxBuffer: 16 * 1024 * 1024,
   });
   child.child.stdin!.end(JSON.stringify(exprs));
-  return JSON.parse((await child).stdout);
+  return JSON.parse((await child).stdout) as { expr: string; metrics: string[]; error?: string }[];
 }
 
 /** Names a /metrics exposition declares (# TYPE lines), with the series names histograms and summaries add. */

@@ -45,10 +45,10 @@ let reloads = 0;
 beforeAll(async () => {
   app = buildServer({
     metrics: new Metrics(),
-    notReadyReasons: async () => [],
+    notReadyReasons: () => Promise.resolve([]),
     rules: () => [],
     adminToken: TOKEN,
-    reload: async () => ({ ok: true, rules: ++reloads }),
+    reload: () => Promise.resolve({ ok: true, rules: ++reloads }),
   });
   await app.ready();
 });

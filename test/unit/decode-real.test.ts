@@ -20,7 +20,7 @@ describe('decode: real Confluent events (S1–S8)', () => {
       method: 'kafka.DeleteRecords',
       principal: 'User:111569',
       principalId: 'u-425jq2',
-      clientId: expect.stringMatching(/^_confluent-ksql-pksqlc-dzk2oquery_CTAS/),
+      clientId: expect.stringMatching(/^_confluent-ksql-pksqlc-dzk2oquery_CTAS/) as unknown,
       connectionId: '166974528338100003',
       requestId: '166978134999900003',
       outcome: 'success',

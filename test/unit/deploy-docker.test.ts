@@ -2,10 +2,23 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs helpers of the compose demo, without type declarations
-import { restamp } from '../../deploy/compose/producer.mjs';
+import { restamp as untypedRestamp } from '../../deploy/compose/producer.mjs';
 // @ts-expect-error plain .mjs helpers of the compose demo, without type declarations
-import { signatureStatus } from '../../deploy/compose/webhook-receiver.mjs';
+import { signatureStatus as untypedSignatureStatus } from '../../deploy/compose/webhook-receiver.mjs';
 import { loadConfigFile } from '../../src/config/config-file.js';
+
+/** The compose demo helpers' signatures, as their JSDoc and code say. */
+const restamp = untypedRestamp as <E extends { id: string; time: string }>(
+  events: E[],
+  now: number,
+  round: number,
+  maxAgeMs?: number,
+) => E[];
+const signatureStatus = untypedSignatureStatus as (
+  headers: Record<string, string | undefined>,
+  body: string,
+  secret: string | undefined,
+) => 'valid' | 'invalid' | 'not checked';
 
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 /** Instructions with continuation lines joined and comments dropped. */
@@ -150,18 +163,14 @@ describe('compose demo helpers', () => {
       { id: 'old', time: '2020-05-12T12:24:37.838Z' },
     ];
     const now = Date.parse('2030-01-01T00:00:00.000Z');
-    const out = restamp(events, now, 0, 3_600_000) as { id: string; time: string }[];
+    const out = restamp(events, now, 0, 3_600_000);
     expect(out.map((e) => e.id)).toEqual(['old', 'a', 'b']);
     expect(out.map((e) => e.time)).toEqual([
       '2029-12-31T23:00:00.000Z',
       '2029-12-31T23:59:30.000Z',
       '2030-01-01T00:00:00.000Z',
     ]);
-    expect((restamp(events, now, 2, 3_600_000) as { id: string }[]).map((e) => e.id)).toEqual([
-      'old-r2',
-      'a-r2',
-      'b-r2',
-    ]);
+    expect(restamp(events, now, 2, 3_600_000).map((e) => e.id)).toEqual(['old-r2', 'a-r2', 'b-r2']);
   });
 
   it('receiver checks Standard Webhooks signatures (the specification example)', () => {

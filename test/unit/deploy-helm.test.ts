@@ -7,7 +7,7 @@ import { loadConfigFile } from '../../src/config/config-file.js';
 import { loadServiceConfig } from '../../src/config/service-config.js';
 import { loadRules } from '../../src/engine/rule-loader.js';
 import { BUNDLED_RULES_DIR } from '../../src/settings.js';
-import { CHART, find, helm, render, type K8sObject } from '../support/chart.js';
+import { CHART, find, helm, render, type Deployment, type K8sObject } from '../support/chart.js';
 
 // helm: see test/support/chart.ts (skips on a laptop without it, fails under CI=true).
 const deploymentOf = (objects: K8sObject[]) => {
@@ -15,10 +15,8 @@ const deploymentOf = (objects: K8sObject[]) => {
   expect(found).toHaveLength(1);
   return found[0]!;
 };
-const envOf = (d: K8sObject) =>
-  Object.fromEntries(
-    (d.spec.template.spec.containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
-  );
+const envOf = (d: Deployment) =>
+  Object.fromEntries(d.spec.template.spec.containers[0]!.env.map((e) => [e.name, e.value]));
 
 describe.skipIf(helm === undefined)('helm chart', () => {
   const defaults = helm ? render() : [];
@@ -26,7 +24,7 @@ describe.skipIf(helm === undefined)('helm chart', () => {
 
   it('is hardened by default: non-root numeric uid, read-only root with /tmp emptyDir, no capabilities, RuntimeDefault seccomp, no token', () => {
     const pod = deploymentOf(defaults).spec.template.spec;
-    const container = pod.containers[0];
+    const container = pod.containers[0]!;
     expect(pod.securityContext).toMatchObject({
       runAsNonRoot: true,
       runAsUser: 10001,
@@ -40,19 +38,22 @@ describe.skipIf(helm === undefined)('helm chart', () => {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(container.securityContext.capabilities.add).toBeUndefined();
+    expect(container.securityContext.capabilities!.add).toBeUndefined();
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(find(defaults, 'ServiceAccount')[0]).toMatchObject({ automountServiceAccountToken: false });
-    const tmpMount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/tmp');
-    expect(pod.volumes.find((v: { name: string }) => v.name === tmpMount.name).emptyDir).toBeDefined();
-    expect(container.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
-    expect(container.resources.limits).toMatchObject({ memory: expect.any(String) });
+    const tmpMount = container.volumeMounts.find((m) => m.mountPath === '/tmp')!;
+    expect(pod.volumes.find((v) => v.name === tmpMount.name)!.emptyDir).toBeDefined();
+    expect(container.resources.requests).toMatchObject({
+      cpu: expect.any(String) as unknown,
+      memory: expect.any(String) as unknown,
+    });
+    expect(container.resources.limits).toMatchObject({ memory: expect.any(String) as unknown });
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(25);
     expect(envOf(deploymentOf(defaults)).AUDITWATCH_SHUTDOWN_GRACE).toBe('25s');
   });
 
   it('probes /healthz for liveness and startup and /readyz for readiness on the http port', () => {
-    const container = deploymentOf(defaults).spec.template.spec.containers[0];
+    const container = deploymentOf(defaults).spec.template.spec.containers[0]!;
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
@@ -70,20 +71,16 @@ describe.skipIf(helm === undefined)('helm chart', () => {
   it('has a helm test pod that checks /readyz through the Service', () => {
     const [test] = find(defaults, 'Pod', '-test-readyz');
     expect(test!.metadata.annotations!['helm.sh/hook']).toBe('test');
-    const env = Object.fromEntries(
-      test!.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
-    );
+    const env = Object.fromEntries(test!.spec.containers[0]!.env.map((e) => [e.name, e.value]));
     expect(env.READYZ_URL).toBe('http://auditwatch.security.svc:8080/readyz');
-    expect(test!.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(test!.spec.containers[0]!.securityContext.readOnlyRootFilesystem).toBe(true);
   });
 
   it('mounts custom rules next to the bundled pack, and the real rule loader accepts the inline rules', () => {
     const d = deploymentOf(full);
     expect(envOf(d).AUDITWATCH_RULES_DIR).toBe('/app/rules,/etc/auditwatch/rules');
-    const mount = d.spec.template.spec.containers[0].volumeMounts.find(
-      (m: { mountPath: string }) => m.mountPath === '/etc/auditwatch/rules',
-    );
-    expect(mount.readOnly).toBe(true);
+    const mount = d.spec.template.spec.containers[0]!.volumeMounts.find((m) => m.mountPath === '/etc/auditwatch/rules');
+    expect(mount!.readOnly).toBe(true);
     const [rules] = find(full, 'ConfigMap', '-rules');
     const dir = mkdtempSync(join(tmpdir(), 'aw-chart-rules-'));
     try {
@@ -118,7 +115,7 @@ describe.skipIf(helm === undefined)('helm chart', () => {
         'AUDITWATCH_PAGERDUTY_ROUTING_KEY',
       ]),
     );
-    expect(d.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: 'auditwatch' } }]);
+    expect(d.spec.template.spec.containers[0]!.envFrom).toEqual([{ secretRef: { name: 'auditwatch' } }]);
     // No secret value appears in plain env.
     expect(JSON.stringify(envOf(d))).not.toContain('not-a-real-password');
   });
@@ -157,7 +154,7 @@ describe.skipIf(helm === undefined)('helm chart', () => {
   it('uses existingSecret without rendering a Secret', () => {
     const minimal = render(['-f', `${CHART}/ci/minimal-values.yaml`]);
     expect(find(minimal, 'Secret')).toHaveLength(0);
-    expect(deploymentOf(minimal).spec.template.spec.containers[0].envFrom).toEqual([
+    expect(deploymentOf(minimal).spec.template.spec.containers[0]!.envFrom).toEqual([
       { secretRef: { name: 'auditwatch-credentials' } },
     ]);
     expect(envOf(deploymentOf(minimal)).AUDITWATCH_KAFKA_BROKERS).toBe(
@@ -176,8 +173,8 @@ describe.skipIf(helm === undefined)('helm chart', () => {
 
   it('alerts on auditwatch itself: not ready, lag growing, delivery stuck, dead letters, outbox backlog, 15 minutes of audit-log silence', () => {
     const [rule] = find(full, 'PrometheusRule');
-    const alerts = rule!.spec.groups.flatMap((g: { rules: { alert?: string; expr: string }[] }) => g.rules);
-    const expr = (name: string) => alerts.find((a: { alert?: string }) => a.alert === name)?.expr as string;
+    const alerts = rule!.spec.groups.flatMap((g) => g.rules);
+    const expr = (name: string) => alerts.find((a) => a.alert === name)?.expr;
     expect(expr('AuditwatchNotReady')).toContain('auditwatch_ready');
     expect(expr('AuditwatchConsumerLagGrowing')).toContain('auditwatch_consumer_lag_messages');
     expect(expr('AuditwatchDeliveryFailing')).toBeUndefined(); // counted outcome="failure", which deliveries no longer have

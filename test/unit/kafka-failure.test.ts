@@ -46,7 +46,10 @@ describe('Kafka errors: fatal or retried', () => {
   it('names the setting to check, per error and per topic', () => {
     const missing = protocol('UNKNOWN_TOPIC_OR_PARTITION', true);
     const expectDiagnosis = (error: Error, role: 'source' | 'dead-letter', code: string, hint: string) =>
-      expect(diagnoseKafkaFailure(error, role, false)).toMatchObject({ code, hint: expect.stringContaining(hint) });
+      expect(diagnoseKafkaFailure(error, role, false)).toMatchObject({
+        code,
+        hint: expect.stringContaining(hint) as unknown,
+      });
     expectDiagnosis(retriesExceeded(missing), 'source', 'AW_ERR_KAFKA_TOPIC', 'AUDITWATCH_KAFKA_TOPIC');
     expectDiagnosis(missing, 'dead-letter', 'AW_ERR_KAFKA_TOPIC', 'AUDITWATCH_KAFKA_DLQ_TOPIC');
     expectDiagnosis(denied, 'dead-letter', 'AW_ERR_KAFKA_AUTHZ', 'WRITE');

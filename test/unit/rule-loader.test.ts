@@ -57,7 +57,11 @@ rules:
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ rule: 'broken-rule', field: 'severity', line: 5 }),
-        expect.objectContaining({ rule: 'broken-rule', field: 'match', message: expect.stringContaining('methd') }),
+        expect.objectContaining({
+          rule: 'broken-rule',
+          field: 'match',
+          message: expect.stringContaining('methd') as unknown,
+        }),
         expect.objectContaining({ rule: 'broken-rule', field: 'detector.count', line: 8 }),
       ]),
     );
@@ -66,14 +70,14 @@ rules:
 
   it('reports YAML syntax errors with their line', () => {
     const [problem] = problemsOf({ 'syntax.yaml': 'version: 1.0.0\nrules:\n  - id: x\n    title: [unclosed\n' });
-    expect(problem).toMatchObject({ message: expect.stringMatching(/^YAML:/) });
+    expect(problem).toMatchObject({ message: expect.stringMatching(/^YAML:/) as unknown });
     expect(problem!.line).toBeGreaterThan(0);
   });
 
   it('rejects duplicate ids across files', () => {
     const problems = problemsOf({ 'a.yaml': good, 'sub/b.yaml': good });
     expect(problems).toEqual([
-      expect.objectContaining({ rule: 'one', field: 'id', message: expect.stringContaining('duplicate') }),
+      expect.objectContaining({ rule: 'one', field: 'id', message: expect.stringContaining('duplicate') as unknown }),
     ]);
   });
 

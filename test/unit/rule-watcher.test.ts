@@ -24,12 +24,17 @@ afterEach(() => {
 });
 
 /** A watcher on `dirs` that records when it was called and what the loader saw then. */
-function watched(dirs: string[], onChange: () => Promise<unknown> = async () => undefined) {
+function watched(dirs: string[], onChange: () => Promise<unknown> = () => Promise.resolve()) {
   const calls: Array<{ at: number; ids: string[] }> = [];
   const logs: string[] = [];
   const log = createLogger(
     'info',
-    new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) }),
+    new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        logs.push(chunk.toString());
+        done();
+      },
+    }),
   );
   const watcher = new RuleWatcher({
     dirs,
@@ -88,11 +93,12 @@ describe('RuleWatcher', () => {
   it('a failing reload is logged and the watcher keeps watching', async () => {
     const dir = configMap({ 'a.yaml': rule('one') });
     let fail = true;
-    const { calls, logs } = watched([dir.path], async () => {
+    const { calls, logs } = watched([dir.path], () => {
       if (fail) {
         fail = false;
-        throw new Error('boom');
+        return Promise.reject(new Error('boom'));
       }
+      return Promise.resolve();
     });
     dir.update({ 'a.yaml': rule('two') });
     await until(() => logs.some((l) => l.includes('boom')), 10_000, 'the failure logged');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { boundedText, slackCode, slackPlain, slackText } from '../../src/sinks/escape.js';
 
+// eslint-disable-next-line no-control-regex -- matches control characters on purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Every `&` must start one of Slack's three entities. */

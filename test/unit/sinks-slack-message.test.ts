@@ -8,6 +8,8 @@ import {
 } from '../../src/sinks/slack-message.js';
 import { alertFixture } from '../support/fake-sinks.js';
 
+type Block<T extends SlackBlock['type']> = Extract<SlackBlock, { type: T }>;
+
 function texts(blocks: SlackBlock[]): SlackTextObject[] {
   return blocks.flatMap((b) =>
     b.type === 'header'
@@ -29,10 +31,19 @@ describe('slackMessage', () => {
       'section',
       'context',
     ]);
-    const [header, summary, facts, context, evidence, footer] = message.blocks as [any, any, any, any, any, any];
+    const [header, summary, facts, context, evidence, footer] = message.blocks as [
+      Block<'header'>,
+      Block<'section'>,
+      Block<'section'>,
+      Block<'section'>,
+      Block<'section'>,
+      Block<'context'>,
+    ];
     expect(header.text).toEqual({ type: 'plain_text', text: 'Brute force against a Kafka credential', emoji: false });
-    expect(summary.text.text).toBe('12 failed authentications with credential ABCDEFGHIJKLMNOP from 203.0.113.7 in 1m');
-    expect(facts.fields.map((f: SlackTextObject) => f.text)).toEqual([
+    expect(summary.text!.text).toBe(
+      '12 failed authentications with credential ABCDEFGHIJKLMNOP from 203.0.113.7 in 1m',
+    );
+    expect(facts.fields!.map((f) => f.text)).toEqual([
       '*Severity*\nHIGH',
       '*Rule*\n`auth-brute-force`',
       '*Count*\n12 in `1m`',
@@ -40,9 +51,9 @@ describe('slackMessage', () => {
       '*credentialId*\n`ABCDEFGHIJKLMNOP`',
       '*clientIp*\n`203.0.113.7`',
     ]);
-    expect(context.text.text).toContain('*cluster:* `lkc-abc123`');
-    expect(evidence.text.text).toBe('*Evidence events* (3)\n`auth-00000042`, `auth-00000041`, `auth-00000040`');
-    expect(footer.elements[0].text).toContain('`0123456789abcdef0123456789abcdef`');
+    expect(context.text!.text).toContain('*cluster:* `lkc-abc123`');
+    expect(evidence.text!.text).toBe('*Evidence events* (3)\n`auth-00000042`, `auth-00000041`, `auth-00000040`');
+    expect(footer.elements[0]!.text).toContain('`0123456789abcdef0123456789abcdef`');
     expect(message.text).toBe(
       '[HIGH] Brute force against a Kafka credential: 12 failed authentications with credential ABCDEFGHIJKLMNOP from 203.0.113.7 in 1m',
     );
