@@ -53,7 +53,7 @@ const TICK_MS = 5;
 const RULE = 'privileged-role-granted';
 
 export async function runLatency(o: LatencyRunOptions): Promise<LatencyResult> {
-  const before = o.redis.dedicated ? await readRedisCounters(o.redis.url) : undefined;
+  const before = o.redis.dedicated ? await readRedisCounters(o.redis.counterUrls) : undefined;
   const arrivals = trackArrivals(o.webhook);
   const service = await ServiceUnderTest.start({
     label: 'latency',
@@ -61,6 +61,7 @@ export async function runLatency(o: LatencyRunOptions): Promise<LatencyResult> {
     topic: o.topic,
     groupId: o.groupId,
     redisUrl: o.redis.url,
+    redisClusterNodes: o.redis.clusterNodes,
     redisPrefix: o.redisPrefix,
     webhookUrl: o.webhook.url,
     webhookSecret: o.webhookSecret,

@@ -31,9 +31,19 @@ const openCached: StoreFactory = Object.assign(
   { again: async () => new RedisStateStore(client(), prefix, new QuietCache()) },
 );
 
+/** The same with at most 3 operations per batch script call: a chunk goes as many calls, with the same answers. */
+const openSplit: StoreFactory = Object.assign(
+  async () => {
+    prefix = `aw-test-${randomUUID()}`;
+    return new RedisStateStore(client(), prefix, undefined, 3);
+  },
+  { again: async () => new RedisStateStore(client(), prefix, undefined, 3) },
+);
+
 describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
   stateStoreContract('redis', open);
   stateStoreContract('redis with the quiet cache', openCached);
+  stateStoreContract('redis, 3 operations per script call', openSplit);
 
   it('gives every key a TTL (last-event-at too) and hash-tags keys per rule and group key', async () => {
     const redis = client();
