@@ -53,16 +53,19 @@ export class RedisStateStore implements StateStore {
     this.scripts = loadScripts();
     defineScripts(redis, this.scripts);
     // A Redis that was away may have lost its data: facts are learned again.
-    if (quiet !== undefined) redis.on('ready', () => quiet.clear());
+    if (quiet !== undefined)
+      redis.on('ready', () => {
+        quiet.clear();
+      });
   }
 
   async apply(ops: readonly DetectorOp[]): Promise<OpResult[]> {
     const results: OpResult[] = new Array<OpResult>(ops.length);
     const sent: number[] = [];
-    for (let i = 0; i < ops.length; i++) {
-      if (this.quiet?.skips(ops[i]!) === true) results[i] = SKIPPED;
+    ops.forEach((op, i) => {
+      if (this.quiet?.skips(op) === true) results[i] = SKIPPED;
       else sent.push(i);
-    }
+    });
     if (sent.length === 0) return results;
     const groups = this.redis instanceof Cluster ? this.byNode(this.redis, ops, sent).values() : [sent];
     await Promise.all([...groups].map(async (indexes) => this.applyGroup(ops, indexes, results)));
@@ -72,25 +75,28 @@ export class RedisStateStore implements StateStore {
   /** Applies the operations `indexes` of `ops` (all on one node) in calls of the batch script, one pipeline. */
   private async applyGroup(ops: readonly DetectorOp[], indexes: readonly number[], results: OpResult[]): Promise<void> {
     const pipeline = this.redis.pipeline();
-    const calls: Array<readonly number[]> = [];
+    const calls: Array<ReadonlyArray<[number, DetectorOp]>> = [];
     for (let from = 0; from < indexes.length; from += this.opsPerCall) {
-      const part = indexes.slice(from, from + this.opsPerCall);
+      const part = indexes.slice(from, from + this.opsPerCall).map((i): [number, DetectorOp] => [i, opAt(ops, i)]);
       const argv: Array<string | number> = [];
-      for (const i of part) {
-        const { name, keys, args } = scriptCall(this.prefix, ops[i]!);
+      let route = '';
+      for (const [, op] of part) {
+        const { name, keys, args } = scriptCall(this.prefix, op);
+        route ||= keys[0] ?? '';
         argv.push(name, keys.length, args.length, ...keys, ...args);
       }
       // The one declared key routes the call (a key of its first operation); the script reads every key from ARGV.
-      this.invoke(pipeline, BATCH_SCRIPT, [argv[3] as string], argv);
+      this.invoke(pipeline, BATCH_SCRIPT, [route], argv);
       calls.push(part);
     }
     const replies = await this.exec(pipeline);
-    replies.forEach((reply, c) => {
-      (reply as Reply[]).forEach((one, j) => {
-        const op = ops[calls[c]![j]!]!;
+    calls.forEach((part, c) => {
+      const reply = replies[c] as Reply[];
+      part.forEach(([i, op], j) => {
+        const one = reply[j] ?? [];
         // A third element is the newest time recorded, only in a fresh reply (new_value, dormant).
         if (this.quiet !== undefined && one.length > 2) this.quiet.learn(op, Number(one[2]));
-        results[calls[c]![j]!] = toResult(op, one);
+        results[i] = toResult(op, one);
       });
     });
   }
@@ -99,7 +105,7 @@ export class RedisStateStore implements StateStore {
   private byNode(cluster: Cluster, ops: readonly DetectorOp[], sent: readonly number[]): Map<string, number[]> {
     const groups = new Map<string, number[]>();
     for (const i of sent) {
-      const op = ops[i]!;
+      const op = opAt(ops, i);
       const slot = calculateSlot(keyTag(op.ruleId, op.groupKey));
       const node = cluster.slots[slot]?.[0] ?? `slot ${slot}`;
       const group = groups.get(node);
@@ -124,14 +130,19 @@ export class RedisStateStore implements StateStore {
     await this.guard(() => this.redis.ping());
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.redis.disconnect();
+    return Promise.resolve();
   }
 
   private invoke(pipeline: ChainableCommander, name: string, keys: string[], args: Array<string | number>): void {
     const script = this.scripts.get(name);
     if (script === undefined) throw new StateError(`no Lua script named ${name}`);
-    (pipeline as unknown as Record<string, (...a: Array<string | number>) => void>)[script.command]!(...keys, ...args);
+    const send = (pipeline as unknown as Record<string, ((...a: Array<string | number>) => void) | undefined>)[
+      script.command
+    ];
+    if (send === undefined) throw new StateError(`Lua script ${name} is not defined on the client`);
+    send.call(pipeline, ...keys, ...args);
   }
 
   private async exec(pipeline: ChainableCommander): Promise<unknown[]> {
@@ -153,6 +164,12 @@ export class RedisStateStore implements StateStore {
       throw new StateError(`Redis unavailable: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+function opAt(ops: readonly DetectorOp[], i: number): DetectorOp {
+  const op = ops[i];
+  if (op === undefined) throw new StateError(`no operation ${i}`);
+  return op;
 }
 
 /** The result of an operation the quiet cache answered: what the script would have replied (`{ 0, 0 }`). */

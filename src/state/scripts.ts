@@ -29,18 +29,19 @@ export function loadScripts(): Map<string, LuaScript> {
   for (const file of readdirSync(LUA_DIR)) {
     const match = /^([a-z][a-z-]*)-(\d+|n)\.lua$/.exec(file);
     if (match === null) continue;
-    const [, name, keys] = match;
-    if (scripts.has(name!) || name === BATCH_SCRIPT)
+    const [, name = '', keys] = match;
+    if (scripts.has(name) || name === BATCH_SCRIPT)
       throw new StateError(`two Lua scripts named ${name} in ${LUA_DIR.pathname} (a stale build?)`);
     let lua = readFileSync(new URL(file, LUA_DIR), 'utf8');
     let body = lua;
     const includes: string[] = [];
     for (let m = INCLUDE.exec(lua); m !== null; m = INCLUDE.exec(lua)) {
-      includes.push(m[1]!);
-      lua = lua.replace(m[0], () => readInclude(m![1]!));
-      body = body.replace(m[0], '');
+      const [line, include = ''] = m;
+      includes.push(include);
+      lua = lua.replace(line, () => readInclude(include));
+      body = body.replace(line, '');
     }
-    scripts.set(name!, {
+    scripts.set(name, {
       command: `${name}:${packageVersion}`,
       numberOfKeys: keys === 'n' ? undefined : Number(keys),
       lua,
