@@ -21,8 +21,8 @@ export const LAST_EVENT_TTL_MS = 90 * 86_400_000;
 
 /**
  * Operations per batch script call at most. A script blocks Redis while it runs:
- * at about 10–40 µs per operation (bench/README.md), 256 keep one call within
- * about 3–10 ms, while a chunk's operations still go in a few calls.
+ * at 11–50 µs per operation (bench/README.md, quiet to loaded machine), 256 keep
+ * one call within about 3–13 ms, while a chunk's operations still go in a few calls.
  */
 export const OPS_PER_CALL = 256;
 
@@ -91,9 +91,11 @@ export class RedisStateStore implements StateStore {
     }
     const replies = await this.exec(pipeline);
     calls.forEach((part, c) => {
-      const reply = replies[c] as Reply[];
+      const reply = replies[c];
+      if (!Array.isArray(reply) || reply.length !== part.length)
+        throw new StateError(`the batch script answered ${String(reply)} for ${part.length} operations`);
       part.forEach(([i, op], j) => {
-        const one = reply[j] ?? [];
+        const one = reply[j] as Reply;
         // A third element is the newest time recorded, only in a fresh reply (new_value, dormant).
         if (this.quiet !== undefined && one.length > 2) this.quiet.learn(op, Number(one[2]));
         results[i] = toResult(op, one);
