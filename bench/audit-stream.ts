@@ -120,7 +120,7 @@ export function describeStream(o: AuditStreamOptions): string {
  * The stream in event-time order, generated lazily (a few hundred thousand
  * events do not need to sit in memory at once).
  */
-export function* auditStream(o: AuditStreamOptions): Generator<StreamRecord> {
+export function* auditStream(o: AuditStreamOptions): Generator<StreamRecord, void> {
   const rnd = random(o.seed ?? 42);
   const start = Date.parse(o.start ?? '2026-03-05T17:40:00.000Z');
   const perSecond = o.eventsPerSecond ?? 50;

@@ -46,8 +46,17 @@ if (args.write !== undefined) {
     attackEvery: 5_000,
   };
   for (const r of auditStream(options))
-    if (!out.write(`${r.value}\n`)) await new Promise<void>((done) => out.once('drain', () => done()));
-  await new Promise<void>((done) => out.end(() => done()));
+    if (!out.write(`${r.value}\n`))
+      await new Promise<void>((done) => {
+        out.once('drain', () => {
+          done();
+        });
+      });
+  await new Promise<void>((done) => {
+    out.end(() => {
+      done();
+    });
+  });
   process.exit(0);
 }
 

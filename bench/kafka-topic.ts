@@ -20,9 +20,9 @@ export async function createTopic(admin: Admin, topic: string, partitions: numbe
 /** Deletes the benchmark's topics; never fails the run (a leftover topic is only named in the log). */
 export async function deleteTopics(admin: Admin, topics: string[], log: (line: string) => void): Promise<void> {
   if (topics.length === 0) return;
-  await admin
-    .deleteTopics({ topics, timeout: 30_000 })
-    .catch((error: Error) => log(`could not delete topics ${topics.join(', ')}: ${error.message}`));
+  await admin.deleteTopics({ topics, timeout: 30_000 }).catch((error: unknown) => {
+    log(`could not delete topics ${topics.join(', ')}: ${error instanceof Error ? error.message : String(error)}`);
+  });
 }
 
 /** Sends records in batches of `batchSize`, up to 4 batches in flight; returns how many were sent. */

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PARTITIONS_CONCURRENTLY } from '../src/source/kafka-source.js';
-import type { Admin, Kafka, Message } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import { controlPlane } from '../test/support/events.js';
 import type { FakeWebhookReceiver } from '../test/support/fake-sinks.js';
 import { auditStream } from './audit-stream.js';
@@ -53,7 +53,7 @@ const TICK_MS = 5;
 const RULE = 'privileged-role-granted';
 
 export async function runLatency(o: LatencyRunOptions): Promise<LatencyResult> {
-  const before = o.redis.dedicated ? await readRedisCounters(o.redis.url) : undefined;
+  const before = o.redis.dedicated ? await readRedisCounters(o.redis.counterUrls) : undefined;
   const arrivals = trackArrivals(o.webhook);
   const service = await ServiceUnderTest.start({
     label: 'latency',
@@ -61,6 +61,7 @@ export async function runLatency(o: LatencyRunOptions): Promise<LatencyResult> {
     topic: o.topic,
     groupId: o.groupId,
     redisUrl: o.redis.url,
+    redisClusterNodes: o.redis.clusterNodes,
     redisPrefix: o.redisPrefix,
     webhookUrl: o.webhook.url,
     webhookSecret: o.webhookSecret,
@@ -96,7 +97,8 @@ export async function runLatency(o: LatencyRunOptions): Promise<LatencyResult> {
       const messages: Message[] = [];
       const markers: string[] = [];
       for (; produced < due; produced++) {
-        const next = background.next().value!;
+        const { value: next } = background.next();
+        if (next === undefined) throw new Error('the background stream ended early');
         if (produced >= warmupEvents && (produced - warmupEvents) % markerEvery === 0) {
           const id = `bench-marker-${randomUUID()}`;
           markers.push(id);
@@ -154,17 +156,22 @@ async function startFloorConsumer(
 ): Promise<{ latencies: number[]; stop(): Promise<void> }> {
   const latencies: number[] = [];
   const consumer = kafka.consumer({ groupId });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  const joined = new Promise<void>((resolve) => {
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      resolve();
+    });
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
-    eachBatch: async ({ batch }) => {
+    eachBatch: ({ batch }) => {
       const now = performance.now();
       for (const message of batch.messages) {
         const sent = message.key === null ? undefined : sentAt.get(message.key.toString());
         if (sent !== undefined) latencies.push(now - sent);
       }
+      return Promise.resolve();
     },
   });
   await joined;
@@ -192,9 +199,9 @@ function marker(id: string, n: number): Record<string, unknown> {
  */
 function trackArrivals(receiver: FakeWebhookReceiver): { times: number[]; stop(): void } {
   const times: number[] = [];
-  let running = true;
+  const state = { running: true };
   void (async () => {
-    while (running) {
+    while (state.running) {
       try {
         await receiver.waitForRequests(times.length + 1, 500);
         const now = performance.now();
@@ -207,7 +214,7 @@ function trackArrivals(receiver: FakeWebhookReceiver): { times: number[]; stop()
   return {
     times,
     stop() {
-      running = false;
+      state.running = false;
     },
   };
 }

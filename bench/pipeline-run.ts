@@ -74,13 +74,14 @@ export interface PipelineResult extends ServiceRunStats {
 const POLL_MS = 100;
 
 export async function runPipeline(o: PipelineRunOptions): Promise<PipelineResult> {
-  const before = o.redis.dedicated ? await readRedisCounters(o.redis.url) : undefined;
+  const before = o.redis.dedicated ? await readRedisCounters(o.redis.counterUrls) : undefined;
   const service = await ServiceUnderTest.start({
     label: o.label,
     brokers: o.brokers,
     topic: o.topic,
     groupId: o.groupId,
     redisUrl: o.redis.url,
+    redisClusterNodes: o.redis.clusterNodes,
     redisPrefix: o.redisPrefix,
     webhookUrl: o.webhook.url,
     webhookSecret: o.webhookSecret,
@@ -156,7 +157,7 @@ export async function finishServiceRun(
   if (webhook.deliveries.length < alerts)
     log(`only ${webhook.deliveries.length} of ${alerts} alerts reached the webhook within 15 s`);
   const hwm = service.peakRssKernel();
-  const server = before === undefined ? undefined : counterDelta(before, await readRedisCounters(redis.url));
+  const server = before === undefined ? undefined : counterDelta(before, await readRedisCounters(redis.counterUrls));
   const exitCode = await service.stop();
   return {
     consumed: m.get('auditwatch_events_consumed_total') ?? 0,

@@ -33,25 +33,26 @@ export async function runRawConsumer(
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
-      eachBatch: async ({ batch }) => {
+      eachBatch: ({ batch }) => {
         first ??= performance.now();
         for (const message of batch.messages) {
-          JSON.parse(message.value!.toString('utf8'));
+          JSON.parse(message.value?.toString('utf8') ?? 'null');
           parsed++;
         }
         last = performance.now();
         if (parsed >= expected) done();
+        return Promise.resolve();
       },
     });
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>(
-      (_, reject) =>
-        (timer = setTimeout(
-          () => reject(new Error(`raw consumer parsed ${parsed} of ${expected} records in ${timeoutMs} ms`)),
-          timeoutMs,
-        )),
-    );
-    await Promise.race([drained, timeout]).finally(() => clearTimeout(timer));
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`raw consumer parsed ${parsed} of ${expected} records in ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    await Promise.race([drained, timeout]).finally(() => {
+      clearTimeout(timer);
+    });
   } finally {
     await consumer.disconnect();
   }

@@ -15,7 +15,19 @@ export interface RedisCounters {
   readsProcessed: number;
 }
 
-export async function readRedisCounters(url: string): Promise<RedisCounters> {
+/** Counters of one server, or summed over several (a cluster's masters). */
+export async function readRedisCounters(urls: string | readonly string[]): Promise<RedisCounters> {
+  if (typeof urls === 'string') return readOne(urls);
+  const sum: RedisCounters = { calls: new Map(), usec: new Map(), readsProcessed: 0 };
+  for (const one of await Promise.all(urls.map(readOne))) {
+    for (const [k, v] of one.calls) sum.calls.set(k, (sum.calls.get(k) ?? 0) + v);
+    for (const [k, v] of one.usec) sum.usec.set(k, (sum.usec.get(k) ?? 0) + v);
+    sum.readsProcessed += one.readsProcessed;
+  }
+  return sum;
+}
+
+async function readOne(url: string): Promise<RedisCounters> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await client.connect();

@@ -36,6 +36,8 @@ export interface BenchResults {
   latency: LatencyResult;
   replay: ReplayResult;
   redisDedicated: boolean;
+  /** The service ran against the local 3-master Redis Cluster (`--redis-cluster`). */
+  redisCluster: boolean;
 }
 
 /** Redis figures of one service run, from the census (client side) and the server's counters. */
@@ -113,12 +115,12 @@ export function checkTargets(r: BenchResults, s: BenchSummary): TargetCheck[] {
   const rtThroughput = redisFigures(r.pipeline).roundTripsPerBatch;
   const rtLatency = redisFigures(r.latency).roundTripsPerBatch;
   return [
-    { name: 'ratio (pipeline / raw consumer)', target: '>= 0.7', value: String(s.ratio), ok: s.ratio >= 0.7 },
+    { name: 'ratio (pipeline / raw consumer)', target: '>= 0.45', value: String(s.ratio), ok: s.ratio >= 0.45 },
     {
       name: 'replay_ratio (replay / parse)',
-      target: '>= 0.25',
+      target: '>= 0.3',
       value: String(s.replay_ratio),
-      ok: s.replay_ratio >= 0.25,
+      ok: s.replay_ratio >= 0.3,
     },
     {
       name: 'p99 produce -> webhook at 1,000 ev/s',
@@ -128,9 +130,9 @@ export function checkTargets(r: BenchResults, s: BenchSummary): TargetCheck[] {
     },
     {
       name: 'Redis commands per event',
-      target: '<= 3',
+      target: '<= 0.5',
       value: String(s.redis_cmds_per_event),
-      ok: s.redis_cmds_per_event <= 3,
+      ok: s.redis_cmds_per_event <= 0.5,
     },
     {
       name: 'Redis round trips per batch',
@@ -150,6 +152,14 @@ function compareAlerts(pipeline: Record<string, number>, replay: Record<string, 
   return `${rules.length - differing.length} rules the same; ${differing.map((rule) => `${rule} ${pipeline[rule] ?? 0} / ${replay[rule] ?? 0}`).join(', ')}`;
 }
 
+function redisKind(r: BenchResults): string {
+  if (r.redisCluster)
+    return 'the local 3-master Redis Cluster (server counters summed over the masters; round trips counted on one node connection)';
+  return r.redisDedicated
+    ? "the benchmark's own redis-server per run"
+    : 'the shared server (no redis-server binary; server counters not shown)';
+}
+
 /** The human part: measurements, details, targets. */
 export function formatTable(r: BenchResults, s: BenchSummary, checks: TargetCheck[]): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -163,10 +173,7 @@ export function formatTable(r: BenchResults, s: BenchSummary, checks: TargetChec
       .join(', ');
   const rows: Array<[string, string]> = [
     ['machine', r.machine],
-    [
-      'mode',
-      `${r.mode}; ${n(r.events)} events on a fresh ${r.partitions}-partition topic; Redis: ${r.redisDedicated ? "the benchmark's own redis-server per run" : 'the shared server (no redis-server binary; server counters not shown)'}`,
-    ],
+    ['mode', `${r.mode}; ${n(r.events)} events on a fresh ${r.partitions}-partition topic; Redis: ${redisKind(r)}`],
     ['stream', r.stream],
     [
       'raw consumer (JSON.parse only)',

@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/run.ts [--quick] [--events N] [--latency-seconds S] [--rate R]
  *                        [--partitions P] [--api-keys N] [--users N] [--ips N]
- *                        [--service-node-options FLAGS] [--service-env AUDITWATCH_X=V]... [--profile] [--keep]
+ *                        [--service-node-options FLAGS] [--service-env AUDITWATCH_X=V]... [--redis-cluster] [--profile] [--keep]
  *
  * Exit: 0 done (quick mode: whatever the figures); 1 a target missed (full
  * mode only); 2 the benchmark could not run (services, a crash, a timeout).
@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     'service-node-options': { type: 'string' },
     'service-env': { type: 'string', multiple: true },
     profile: { type: 'boolean', default: false },
+    'redis-cluster': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -151,7 +152,7 @@ async function main(): Promise<number> {
     const profileFile = (name: string) => (args.profile ? join(workDir, `${name}.cpuprofile`) : undefined);
     let pipeline: PipelineResult;
     {
-      const redis = await startBenchRedis(services);
+      const redis = await startBenchRedis(services, args['redis-cluster']);
       const webhook = await startFakeWebhookReceiver({ secret });
       const groupId = `aw-bench-pipeline-${runId}`;
       groups.push(groupId);
@@ -187,7 +188,7 @@ async function main(): Promise<number> {
 
     let latency: LatencyResult;
     {
-      const redis = await startBenchRedis(services);
+      const redis = await startBenchRedis(services, args['redis-cluster']);
       const webhook = await startFakeWebhookReceiver({ secret });
       const latencyTopic = `aw-bench-latency-${runId}`;
       topics.push(latencyTopic);
@@ -241,6 +242,7 @@ async function main(): Promise<number> {
       latency,
       replay,
       redisDedicated: pipeline.server !== undefined,
+      redisCluster: args['redis-cluster'],
     };
     const summary = summarize(results);
     const checks = checkTargets(results, summary);

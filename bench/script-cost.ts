@@ -52,7 +52,7 @@ async function main(): Promise<void> {
         return results;
       },
       touch: async () => {},
-      lastEventAt: async () => undefined,
+      lastEventAt: () => Promise.resolve(undefined),
       ping: async () => {},
       close: async () => {},
     };

@@ -54,14 +54,23 @@ if (file !== undefined && file !== '') {
   const statsOf = (client) => {
     let stats = connections.get(client);
     if (stats === undefined) {
-      stats = { connection: connections.size, commands: 0, roundTrips: 0, pipelines: 0, pipelined: 0, largestPipeline: 0, byName: {} };
+      stats = {
+        connection: connections.size,
+        commands: 0,
+        roundTrips: 0,
+        pipelines: 0,
+        pipelined: 0,
+        largestPipeline: 0,
+        byName: {},
+      };
       connections.set(client, stats);
     }
     return stats;
   };
 
   Redis.prototype.sendCommand = function sendCommand(command, stream, ...rest) {
-    if (command === null || typeof command !== 'object' || counted.has(command)) return original.call(this, command, stream, ...rest);
+    if (command === null || typeof command !== 'object' || counted.has(command))
+      return original.call(this, command, stream, ...rest);
     counted.add(command);
     const stats = statsOf(this);
     stats.commands++;

@@ -28,6 +28,8 @@ export interface ServiceUnderTestOptions {
   topic: string;
   groupId: string;
   redisUrl: string;
+  /** Cluster mode: seed nodes, instead of redisUrl. */
+  redisClusterNodes?: string[] | undefined;
   redisPrefix: string;
   webhookUrl: string;
   webhookSecret: string;
@@ -73,7 +75,9 @@ export class ServiceUnderTest {
       AUDITWATCH_KAFKA_GROUP_ID: o.groupId,
       AUDITWATCH_KAFKA_CLIENT_ID: `aw-bench-${o.label}`,
       AUDITWATCH_KAFKA_FROM_BEGINNING: 'true',
-      AUDITWATCH_REDIS_URL: o.redisUrl,
+      ...(o.redisClusterNodes === undefined
+        ? { AUDITWATCH_REDIS_URL: o.redisUrl }
+        : { AUDITWATCH_REDIS_CLUSTER_NODES: o.redisClusterNodes.join(',') }),
       AUDITWATCH_REDIS_PREFIX: o.redisPrefix,
       AUDITWATCH_WEBHOOK_URL: o.webhookUrl,
       AUDITWATCH_WEBHOOK_SECRET: o.webhookSecret,

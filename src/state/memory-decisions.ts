@@ -23,7 +23,7 @@ export class Decisions {
   /** Remembers a new decision (one not remembered now) for an event at `timeMs`; returns it. */
   remember(id: string, timeMs: number, result: OpResult): OpResult {
     if (timeMs > this.#newestMs) this.#newestMs = timeMs;
-    if (result.status === 'fire') keep((this.#fired ??= new Map()), FIRED_DECISIONS_KEPT, id, result);
+    if (result.status === 'fire') keep((this.#fired ??= new Map<string, OpResult>()), FIRED_DECISIONS_KEPT, id, result);
     else keep(this.#other, OTHER_DECISIONS_KEPT, id, result);
     return result;
   }
@@ -31,7 +31,9 @@ export class Decisions {
 
 function keep(decisions: Map<string, OpResult>, kept: number, id: string, result: OpResult): void {
   decisions.set(id, result);
-  if (decisions.size > kept) decisions.delete(decisions.keys().next().value!);
+  if (decisions.size <= kept) return;
+  const oldest = decisions.keys().next();
+  if (oldest.done !== true) decisions.delete(oldest.value);
 }
 
 /**

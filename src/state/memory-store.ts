@@ -32,23 +32,25 @@ export class MemoryStateStore implements StateStore {
   private opsSinceSweep = 0;
   private lastTouch: number | undefined;
 
-  async apply(ops: readonly DetectorOp[]): Promise<OpResult[]> {
-    return ops.map((op) => this.applyOne(op));
+  apply(ops: readonly DetectorOp[]): Promise<OpResult[]> {
+    return Promise.resolve(ops.map((op) => this.applyOne(op)));
   }
 
-  async touch(nowMs: number): Promise<void> {
+  touch(nowMs: number): Promise<void> {
     this.lastTouch = Math.max(this.lastTouch ?? 0, nowMs);
+    return Promise.resolve();
   }
 
-  async lastEventAt(): Promise<number | undefined> {
-    return this.lastTouch;
+  lastEventAt(): Promise<number | undefined> {
+    return Promise.resolve(this.lastTouch);
   }
 
   async ping(): Promise<void> {}
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.entries.clear();
     this.throttles.clear();
+    return Promise.resolve();
   }
 
   /** Number of live state entries (for tests and memory checks). */
@@ -245,7 +247,7 @@ function quiet(count: number): OpResult {
 /** Drops the values least recently seen: every one seen no later than the NEW_VALUES_DROPPED-th oldest (as new-value-3.lua). */
 function dropLeastRecent(seen: Map<string, Seen>): void {
   const lasts = Array.from(seen.values(), (r) => r.lastMs).sort((a, b) => a - b);
-  const cutoff = lasts[NEW_VALUES_DROPPED - 1]!;
+  const cutoff = lasts[NEW_VALUES_DROPPED - 1] ?? Infinity;
   seen.forEach((r, value) => {
     if (r.lastMs <= cutoff) seen.delete(value);
   });

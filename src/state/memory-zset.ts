@@ -33,17 +33,22 @@ export function byTime([a, ta]: [string, number], [b, tb]: [string, number]): nu
  */
 export function densest(zset: Map<string, number>, t: number, window: number): { count: number; members: string[] } {
   const points = entriesIn(zset, t - window, t + window).sort(byTime);
+  const times = points.map(([, time]) => time);
   let best = 0;
   let from = 0;
   let to = -1;
   let j = 0;
-  for (let i = 0; i < points.length && points[i]![1] <= t; i++) {
+  for (let i = 0; i < times.length; i++) {
+    const ti = times[i] ?? Infinity;
+    if (ti > t) break;
     j = Math.max(j, i);
-    while (j < points.length && points[j]![1] <= points[i]![1] + window) j++;
+    while (j < times.length && (times[j] ?? Infinity) <= ti + window) j++;
     if (j - i > best) [best, from, to] = [j - i, i, j - 1];
   }
-  const members: string[] = [];
-  for (let k = to; k >= from && members.length < MAX_EVIDENCE; k--) members.push(points[k]![0]);
+  const members = points
+    .slice(Math.max(from, to + 1 - MAX_EVIDENCE), to + 1)
+    .reverse()
+    .map(([member]) => member);
   return { count: best, members };
 }
 

@@ -29,7 +29,7 @@ export function createRedis(settings: RedisSettings, options: RedisOptions = {})
     clusterRetryStrategy: retryStrategy ?? undefined,
     // BullMQ reads this on the client it is given to decide whether the client may block.
     ...(maxRetriesPerRequest === undefined ? {} : { maxRetriesPerRequest }),
-  } as ConstructorParameters<typeof Cluster>[1]);
+  });
 }
 
 /** Every master of the client (the one node, or each cluster master). */

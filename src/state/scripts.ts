@@ -12,33 +12,96 @@ export interface LuaScript {
   /** Number of KEYS; undefined for `-n` scripts, whose callers pass the count first. */
   numberOfKeys?: number;
   lua: string;
+  /** The script without its `-- @include` lines, and the names of those includes in order (for the batch script). */
+  body: string;
+  includes: string[];
 }
+
+/** Name of the script that applies a list of operations in one call (see batchScript). */
+export const BATCH_SCRIPT = 'batch';
 
 /**
  * Reads `<verbNoun>-<numKeys>.lua` files (`-n` for a variable number of keys),
- * resolving `-- @include name` lines from lua/includes/.
+ * resolving `-- @include name` lines from lua/includes/, and adds the batch script.
  */
 export function loadScripts(): Map<string, LuaScript> {
   const scripts = new Map<string, LuaScript>();
   for (const file of readdirSync(LUA_DIR)) {
     const match = /^([a-z][a-z-]*)-(\d+|n)\.lua$/.exec(file);
     if (match === null) continue;
-    const [, name, keys] = match;
-    if (scripts.has(name!))
+    const [, name = '', keys] = match;
+    if (scripts.has(name) || name === BATCH_SCRIPT)
       throw new StateError(`two Lua scripts named ${name} in ${LUA_DIR.pathname} (a stale build?)`);
     let lua = readFileSync(new URL(file, LUA_DIR), 'utf8');
+    let body = lua;
+    const includes: string[] = [];
     for (let m = INCLUDE.exec(lua); m !== null; m = INCLUDE.exec(lua)) {
-      const included = readFileSync(new URL(`includes/${m[1]}.lua`, LUA_DIR), 'utf8');
-      lua = lua.replace(m[0], () => included);
+      const [line, include = ''] = m;
+      includes.push(include);
+      lua = lua.replace(line, () => readInclude(include));
+      body = body.replace(line, '');
     }
-    scripts.set(name!, {
+    scripts.set(name, {
       command: `${name}:${packageVersion}`,
       numberOfKeys: keys === 'n' ? undefined : Number(keys),
       lua,
+      body,
+      includes,
     });
   }
+  const batch = batchScript(scripts);
+  scripts.set(BATCH_SCRIPT, {
+    command: `${BATCH_SCRIPT}:${packageVersion}`,
+    numberOfKeys: 1,
+    lua: batch,
+    body: batch,
+    includes: [],
+  });
   return scripts;
 }
+
+function readInclude(name: string): string {
+  return readFileSync(new URL(`includes/${name}.lua`, LUA_DIR), 'utf8');
+}
+
+/**
+ * One script that applies many operations in one call, in order, each exactly as
+ * its own script would (same body, run as a function of its KEYS and ARGV), and
+ * returns one reply per operation: what that script returns. The includes come
+ * once, before the functions. Call: 1 key (only for routing on a cluster; every
+ * key an operation touches is in ARGV), then per operation its script name, its
+ * key count, its argument count, its keys and its arguments.
+ * `allow-cross-slot-keys` (Redis 7.0+) lets one call touch keys of several
+ * slots, as long as the node serves them all (else the script fails there).
+ */
+function batchScript(scripts: Map<string, LuaScript>): string {
+  const included = new Set<string>();
+  const functions: string[] = [];
+  for (const [name, script] of scripts) {
+    for (const include of script.includes) included.add(include);
+    functions.push(`ops['${name}'] = function(KEYS, ARGV)\n${script.body}\nend`);
+  }
+  return [
+    '#!lua flags=allow-cross-slot-keys',
+    ...[...included].map(readInclude),
+    'local ops = {}',
+    ...functions,
+    DISPATCH,
+  ].join('\n');
+}
+
+const DISPATCH = `
+local replies, a = {}, 1
+while a <= #ARGV do
+  local run, k, n = ops[ARGV[a]], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  if run == nil then return redis.error_reply('no script named ' .. tostring(ARGV[a])) end
+  local keys = { unpack(ARGV, a + 3, a + 2 + k) }
+  local args = { unpack(ARGV, a + 3 + k, a + 2 + k + n) }
+  replies[#replies + 1] = run(keys, args)
+  a = a + 3 + k + n
+end
+return replies
+`;
 
 /** Defines every script on a client with `defineCommand` (EVALSHA, falling back to EVAL once). */
 export function defineScripts(redis: RedisClient, scripts: Map<string, LuaScript>): void {

@@ -15,25 +15,35 @@ function client(): Redis {
 }
 
 const open: StoreFactory = Object.assign(
-  async () => {
+  () => {
     prefix = `aw-test-${randomUUID()}`;
-    return new RedisStateStore(client(), prefix);
+    return Promise.resolve(new RedisStateStore(client(), prefix));
   },
-  { again: async () => new RedisStateStore(client(), prefix) },
+  { again: () => Promise.resolve(new RedisStateStore(client(), prefix)) },
 );
 
 /** The same with the quiet cache on: each client (replica) its own cache; every answer must be the same. */
 const openCached: StoreFactory = Object.assign(
-  async () => {
+  () => {
     prefix = `aw-test-${randomUUID()}`;
-    return new RedisStateStore(client(), prefix, new QuietCache());
+    return Promise.resolve(new RedisStateStore(client(), prefix, new QuietCache()));
   },
-  { again: async () => new RedisStateStore(client(), prefix, new QuietCache()) },
+  { again: () => Promise.resolve(new RedisStateStore(client(), prefix, new QuietCache())) },
+);
+
+/** The same with at most 3 operations per batch script call: a chunk goes as many calls, with the same answers. */
+const openSplit: StoreFactory = Object.assign(
+  () => {
+    prefix = `aw-test-${randomUUID()}`;
+    return Promise.resolve(new RedisStateStore(client(), prefix, undefined, 3));
+  },
+  { again: () => Promise.resolve(new RedisStateStore(client(), prefix, undefined, 3)) },
 );
 
 describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
   stateStoreContract('redis', open);
   stateStoreContract('redis with the quiet cache', openCached);
+  stateStoreContract('redis, 3 operations per script call', openSplit);
 
   it('gives every key a TTL (last-event-at too) and hash-tags keys per rule and group key', async () => {
     const redis = client();

@@ -147,7 +147,7 @@ export function baselineContract(name: string, open: StoreFactory): void {
       const late = await s.apply([...bucketOps('late', b, [12]), ...old]);
       expect(late.map((x) => x.count)).toEqual([...Array.from({ length: 12 }, (_, i) => i + 1), 0, 0, 0]);
       // The previous bucket is judged against the buckets before it: 12 ≥ 3.5 + 4 × 2 fires, 11 does not.
-      expect(statuses(late.slice(0, 12))).toEqual([...Array(11).fill('quiet'), 'fire']);
+      expect(statuses(late.slice(0, 12))).toEqual([...Array<string>(11).fill('quiet'), 'fire']);
       expect(statuses(late.slice(12))).toEqual(['quiet', 'quiet', 'quiet']);
       // Re-applied, the old event is still quiet and still counts nowhere; the newest bucket goes on from 2.
       expect(await s.apply([old[1]!])).toEqual([late[13]]);

@@ -4,11 +4,11 @@ import { stateStoreContract, type StoreFactory } from '../support/state-store.co
 
 let shared = new MemoryStateStore();
 const open: StoreFactory = Object.assign(
-  async () => {
+  () => {
     shared = new MemoryStateStore();
-    return shared;
+    return Promise.resolve(shared);
   },
-  { again: async () => shared },
+  { again: () => Promise.resolve(shared) },
 );
 
 stateStoreContract('memory', open);
