@@ -4,7 +4,21 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.scratch/', 'reports/', 'node_modules/', 'helm/', 'deploy/'] },
+  {
+    // What git ignores (build output, local services, scratch files), and the non-TypeScript deploy files.
+    ignores: [
+      'dist/',
+      '.scratch/',
+      'reports/',
+      'node_modules/',
+      'coverage/',
+      '.local-services/',
+      'bench/.tmp-*/',
+      'tmp-perf/',
+      'helm/',
+      'deploy/',
+    ],
+  },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {
