@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    // What git ignores (build output, local services, scratch files), and the non-TypeScript deploy files.
+    // What git ignores (build output, local services, scratch files), and the chart.
     ignores: [
       'dist/',
       '.scratch/',
@@ -16,7 +16,6 @@ export default tseslint.config(
       'bench/.tmp-*/',
       'tmp-perf/',
       'helm/',
-      'deploy/',
     ],
   },
   eslint.configs.recommended,
