@@ -17,7 +17,7 @@ import { Pipeline } from './pipeline.js';
 import { createSinks } from './sinks/create-sinks.js';
 import type { KafkaDiagnosis } from './source/kafka-diagnosis.js';
 import { KafkaSource } from './source/kafka-source.js';
-import { checkEvictionPolicy, COMMAND_TIMEOUT_MS, createRedis } from './state/redis-connection.js';
+import { checkRedisServers, COMMAND_TIMEOUT_MS, createRedis } from './state/redis-connection.js';
 import { QuietCache } from './state/quiet-cache.js';
 import { RedisStateStore } from './state/redis-store.js';
 
@@ -85,7 +85,11 @@ export async function startService(
     redisUp = false;
   });
   await redis.connect().then(
-    () => checkEvictionPolicy(redis, log),
+    () =>
+      checkRedisServers(redis, log).catch((error: unknown) => {
+        redis.disconnect(); // a Redis too old: nothing else is open yet, so the process can exit
+        throw error;
+      }),
     (error: unknown) => log.error({ err: messageOf(error) }, 'redis unreachable at start-up; retrying'),
   );
 

@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisSettings } from '../config/service-config.js';
+import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /** One Redis node or a Redis Cluster: both speak the commands auditwatch uses. */
@@ -37,14 +38,24 @@ export function masters(client: RedisClient): Redis[] {
   return client instanceof Cluster ? client.nodes('master') : [client];
 }
 
+/** Why a server cannot hold auditwatch's state, from its INFO: the batch script's flags need Redis 7.0 (Valkey reports 7.2+). */
+export function versionProblem(info: string): string | undefined {
+  const version = /^redis_version:(\d+)\.(\d+)\S*/m.exec(info);
+  if (version === null || Number(version[1]) >= 7) return undefined;
+  return `Redis ${version[0].slice('redis_version:'.length)} is too old: auditwatch needs Redis 7.0 or newer (Lua script flags)`;
+}
+
 /**
- * Warns loudly when a Redis may evict keys: rule state, remembered decisions
- * and the delivery queues must never be evicted (an evicted job is a lost
- * alert). Managed services often forbid CONFIG, so INFO is read instead.
+ * Checks each master at start-up. Refuses a Redis older than 7.0, and warns
+ * loudly when one may evict keys: rule state, remembered decisions and the
+ * delivery queues must never be evicted (an evicted job is a lost alert).
+ * Managed services often forbid CONFIG, so INFO is read instead.
  */
-export async function checkEvictionPolicy(client: RedisClient, log: Logger): Promise<void> {
+export async function checkRedisServers(client: RedisClient, log: Logger): Promise<void> {
   for (const node of masters(client)) {
-    const info = await node.info('memory').catch(() => '');
+    const info = await node.info().catch(() => '');
+    const problem = versionProblem(info);
+    if (problem !== undefined) throw new ConfigError([`${node.options.host}:${node.options.port}: ${problem}`]);
     const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
     if (policy !== undefined && policy !== 'noeviction') {
       log.warn(

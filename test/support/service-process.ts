@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { MAIN } from './cli.js';
+import { childEnv, MAIN } from './cli.js';
 
 /** A free loopback port (bound and released). */
 export async function freePort(): Promise<number> {
@@ -12,17 +12,6 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/**
- * The child's environment: this process's, minus every AUDITWATCH_* variable, plus
- * the test's own. A developer who ran `eval "$(scripts/local-services.sh env)"`
- * has the SASL and TLS settings exported; inherited, they would switch on SASL or
- * TLS for a service a test points at the PLAINTEXT listener.
- */
-function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('AUDITWATCH_'));
-  return { ...Object.fromEntries(inherited), ...env };
 }
 
 /** The built service (`node dist/main.js run`) as a child process, with its logs captured. */
