@@ -1,6 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ChainableCommander } from 'ioredis';
-import { StateError } from '../errors.js';
+import { messageOf, StateError } from '../errors.js';
 import { keyTag } from './keys.js';
 import type { QuietCache } from './quiet-cache.js';
 import type { RedisClient } from './redis-connection.js';
@@ -163,7 +163,7 @@ export class RedisStateStore implements StateStore {
       return await action();
     } catch (error) {
       if (error instanceof StateError) throw error;
-      throw new StateError(`Redis unavailable: ${(error as Error).message}`, { cause: error });
+      throw new StateError(`Redis unavailable: ${messageOf(error)}`, { cause: error });
     }
   }
 }
