@@ -46,14 +46,23 @@ export function decodedStream(options: AuditStreamOptions): Decoded[] {
 async function onOwnRedis(
   decoded: readonly Decoded[],
   cache: QuietCache | undefined,
-): Promise<{ alerts: Alert[]; scriptCalls: number }> {
+): Promise<{ alerts: Alert[]; scriptCalls: number; scriptUsec: number; inside: number; cpuUsec: number }> {
   const own = new OwnRedis(await freePort());
   await own.start();
   const redis = new Redis(own.url);
   try {
     const alerts = await alertsOver(decoded, new RedisStateStore(redis, 'cache-equivalence', cache));
     const counters = await readRedisCounters(own.url);
-    return { alerts, scriptCalls: (counters.calls.get('evalsha') ?? 0) + (counters.calls.get('eval') ?? 0) };
+    const scriptCalls = (counters.calls.get('evalsha') ?? 0) + (counters.calls.get('eval') ?? 0);
+    const scriptUsec = (counters.usec.get('evalsha') ?? 0) + (counters.usec.get('eval') ?? 0);
+    const all = [...counters.calls].filter(([name]) => name !== 'info').reduce((sum, [, n]) => sum + n, 0);
+    // The server's own CPU time (user + system): steadier than script time on a busy machine.
+    const cpu = await redis.info('cpu');
+    const cpuUsec = ['user', 'sys'].reduce(
+      (sum, kind) => sum + 1e6 * Number(new RegExp(`^used_cpu_${kind}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? 0),
+      0,
+    );
+    return { alerts, scriptCalls, scriptUsec, inside: all - scriptCalls, cpuUsec };
   } finally {
     redis.disconnect();
     await own.kill();
@@ -74,15 +83,15 @@ async function main(): Promise<number> {
   const cache = new QuietCache();
   const on = await onOwnRedis(decoded, cache);
   const perEvent = (calls: number) => (calls / decoded.length).toFixed(3);
+  const cost = (run: typeof off) =>
+    `${perEvent(run.scriptCalls)} script calls, ${perEvent(run.inside)} commands inside them, ` +
+    `${(run.scriptUsec / decoded.length).toFixed(1)} µs of script time and ${(run.cpuUsec / decoded.length).toFixed(1)} µs of ` +
+    'Redis CPU per event';
   console.log(`${decoded.length} events; alerts (count, sha-256 of every alert serialized in order):`);
   console.log(`  memory store (replay)       ${memory.length}  ${digest(memory)}`);
-  console.log(
-    `  redis, cache off            ${off.alerts.length}  ${digest(off.alerts)}  ${perEvent(off.scriptCalls)} script calls/event`,
-  );
+  console.log(`  redis, cache off            ${off.alerts.length}  ${digest(off.alerts)}  ${cost(off)}`);
   const facts = `${cache.size} facts, ${(cache.sizeBytes / 1048576).toFixed(1)} MB`;
-  console.log(
-    `  redis, cache on             ${on.alerts.length}  ${digest(on.alerts)}  ${perEvent(on.scriptCalls)} script calls/event; ${facts}`,
-  );
+  console.log(`  redis, cache on             ${on.alerts.length}  ${digest(on.alerts)}  ${cost(on)}; ${facts}`);
   const same = digest(memory) === digest(off.alerts) && digest(off.alerts) === digest(on.alerts);
   console.log(same ? 'identical' : 'DIFFERENT');
   return same ? 0 : 1;

@@ -2,14 +2,15 @@ import { FIRED_DECISIONS_KEPT, OTHER_DECISIONS_KEPT, type DetectorOp, type OpRes
 
 /**
  * One key's remembered decisions (see FIRED_DECISIONS_KEPT): decision id →
- * result, fired ones and the others apart, each in the order decided; a full
- * one drops its oldest. The same decisions as the rings of
- * lua/includes/decisions.lua keep (an id is added only when not remembered, so
- * insertion order is the ring's order). The fired map is rarely needed.
+ * result, fired ones and the others apart, each in two generations: a full
+ * current one becomes the previous one, and the previous one is dropped. The
+ * same decisions as lua/includes/decisions.lua keep (an id is added only when
+ * not remembered, so a generation's size is the Lua count). The fired ring is
+ * rarely needed.
  */
 export class Decisions {
-  #fired: Map<string, OpResult> | undefined;
-  readonly #other = new Map<string, OpResult>();
+  #fired: Generations | undefined;
+  readonly #other = new Generations(OTHER_DECISIONS_KEPT);
   /** Newest event time decided (`n` in Redis). */
   #newestMs = -Infinity;
 
@@ -23,17 +24,30 @@ export class Decisions {
   /** Remembers a new decision (one not remembered now) for an event at `timeMs`; returns it. */
   remember(id: string, timeMs: number, result: OpResult): OpResult {
     if (timeMs > this.#newestMs) this.#newestMs = timeMs;
-    if (result.status === 'fire') keep((this.#fired ??= new Map<string, OpResult>()), FIRED_DECISIONS_KEPT, id, result);
-    else keep(this.#other, OTHER_DECISIONS_KEPT, id, result);
+    if (result.status === 'fire') (this.#fired ??= new Generations(FIRED_DECISIONS_KEPT)).set(id, result);
+    else this.#other.set(id, result);
     return result;
   }
 }
 
-function keep(decisions: Map<string, OpResult>, kept: number, id: string, result: OpResult): void {
-  decisions.set(id, result);
-  if (decisions.size <= kept) return;
-  const oldest = decisions.keys().next();
-  if (oldest.done !== true) decisions.delete(oldest.value);
+/** Decisions in two generations of `kept` each. */
+class Generations {
+  #current = new Map<string, OpResult>();
+  #previous: Map<string, OpResult> | undefined;
+
+  constructor(private readonly kept: number) {}
+
+  get(id: string): OpResult | undefined {
+    return this.#current.get(id) ?? this.#previous?.get(id);
+  }
+
+  set(id: string, result: OpResult): void {
+    if (this.#current.size >= this.kept) {
+      this.#previous = this.#current;
+      this.#current = new Map<string, OpResult>();
+    }
+    this.#current.set(id, result);
+  }
 }
 
 /**

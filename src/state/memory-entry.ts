@@ -56,7 +56,7 @@ export class Entry {
     return (this.#seen ??= new Map());
   }
 
-  /** Decisions made for this key (`decisions` hash in Redis). */
+  /** Decisions made for this key (`decided` hash in Redis). */
   get decisions(): Decisions {
     return (this.#decisions ??= new Decisions());
   }

@@ -182,7 +182,7 @@ export class MemoryStateStore implements StateStore {
     return result.status === 'fire' ? { ...result, baseline: verdict.figures } : result;
   }
 
-  /** The throttle: one alert per rule and key per throttle period; the same alert id always passes (see lua/includes/throttle.lua). */
+  /** The throttle: one alert per rule and key per throttle period; the same alert id always passes (see lua/includes/common.lua). */
   private decide(op: DetectorOp, count: number, evidence: string[]): OpResult {
     const status = this.throttle(op);
     return { status, count, evidence: status === 'fire' ? evidence : [] };

@@ -29,7 +29,7 @@ export function byTime([a, ta]: [string, number], [b, tb]: [string, number]): nu
 
 /**
  * The densest window of length `window` containing time t (see densest() in
- * lua/includes/throttle.lua): its count and members newest first, bounded.
+ * lua/includes/common.lua): its count and members newest first, bounded.
  */
 export function densest(zset: Map<string, number>, t: number, window: number): { count: number; members: string[] } {
   const points = entriesIn(zset, t - window, t + window).sort(byTime);

@@ -12,7 +12,7 @@ export interface ScriptCall {
 export function scriptCall(prefix: string, op: DetectorOp): ScriptCall {
   const base = `${prefix}:${keyTag(op.ruleId, op.groupKey)}:`;
   const throttleKey = `${base}throttle`;
-  const decisions = `${base}decisions`;
+  const decisions = `${base}decided`;
   const ttl = spanOf(op) + TTL_MARGIN_MS;
   switch (op.detector) {
     case 'fire':
@@ -85,7 +85,7 @@ export function scriptCall(prefix: string, op: DetectorOp): ScriptCall {
     case 'baseline':
       return {
         name: 'baseline',
-        keys: [`${base}baseline`, `${base}bucket-values:0`, `${base}bucket-values:1`, throttleKey, decisions],
+        keys: [`${base}rate`, `${base}bucket-values:0`, `${base}bucket-values:1`, throttleKey, decisions],
         args: [
           op.eventId,
           op.timeMs,

@@ -31,7 +31,7 @@ export const OPS_PER_CALL = 256;
  * (atomic), and a batch of operations goes as calls of the batch script
  * (scripts.ts), each applying up to `opsPerCall` operations in order, all in one
  * pipeline (one round trip). Each script also remembers its decision in the
- * key's `decisions` hash (same hash tag), so a re-applied event gets its first
+ * key's `decided` hash (same hash tag), so a re-applied event gets its first
  * reply; that also covers a call that failed half-way (its first operations'
  * writes stay, and the retried batch gets their first replies). On a Redis
  * Cluster the batch is split per node (a call may touch keys of several slots

@@ -92,12 +92,14 @@ export interface StateStore {
 }
 
 /**
- * Remembered decisions kept per rule and group key: the newest 256 that fired
- * and, apart, the newest 1,024 others (quiet or throttled). A decision is
- * remembered so that re-applying its event (a Kafka record delivered again after
- * a crash or rebalance) returns it unchanged; fired ones are kept apart so that
- * a flood of quiet events cannot push out the alerts a crash must not lose.
- * Keep in step with lua/includes/decisions.lua.
+ * Remembered decisions kept per rule and group key: of those that fired, the
+ * newest 256 at least, and apart, of the others (quiet or throttled), the newest
+ * 1,024 at least; each kind in two generations of that size (a full one is
+ * kept while the next fills, then dropped), so at most twice as many. A
+ * decision is remembered so that re-applying its event (a Kafka record
+ * delivered again after a crash or rebalance) returns it unchanged; fired ones
+ * are kept apart so that a flood of quiet events cannot push out the alerts a
+ * crash must not lose. Keep in step with lua/includes/decisions.lua.
  */
 export const FIRED_DECISIONS_KEPT = 256;
 /** See FIRED_DECISIONS_KEPT. */

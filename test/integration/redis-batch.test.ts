@@ -102,8 +102,8 @@ describe.skipIf(!available)('RedisStateStore batch script (real Redis)', () => {
     const badKey = `${p}:${keyTag(bad.ruleId, bad.groupKey)}:then`;
     await redis.set(badKey, 'not a sorted set');
     await expect(store.apply(ops)).rejects.toThrow(StateError);
-    expect(await redis.exists(`${p}:${keyTag(ops[0]!.ruleId, ops[0]!.groupKey)}:decisions`)).toBe(1);
-    expect(await redis.exists(`${p}:${keyTag(ops[27]!.ruleId, ops[27]!.groupKey)}:decisions`)).toBe(0);
+    expect(await redis.exists(`${p}:${keyTag(ops[0]!.ruleId, ops[0]!.groupKey)}:decided`)).toBe(1);
+    expect(await redis.exists(`${p}:${keyTag(ops[27]!.ruleId, ops[27]!.groupKey)}:decided`)).toBe(0);
     await redis.del(badKey);
     const retried = await store.apply(ops);
     expect(retried).toEqual(await cleanReplies(() => new RedisStateStore(single(), `aw-test-${randomUUID()}`), ops));
@@ -146,7 +146,7 @@ describe.skipIf(!available)('RedisStateStore batch script on a Redis Cluster (re
     const b = nodeOf(ops[moved]!);
     client.slots[slot] = [a];
     await expect(store.apply(ops)).rejects.toThrow(/non local key/);
-    expect(await client.exists(`${p}:${keyTag(ops[0]!.ruleId, ops[0]!.groupKey)}:decisions`)).toBe(1);
+    expect(await client.exists(`${p}:${keyTag(ops[0]!.ruleId, ops[0]!.groupKey)}:decided`)).toBe(1);
     // The failure asked for a fresh slot map.
     await expect.poll(() => client.slots[slot]?.[0], { timeout: 10_000 }).toBe(b);
     const retried = await store.apply(ops);

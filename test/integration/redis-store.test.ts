@@ -104,12 +104,12 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
     await store.close();
   });
 
-  it("keeps remembered decisions bounded per key: two rings of slots and their decisions, in the key's hash tag, with a TTL", async () => {
+  it("keeps remembered decisions bounded per key: two generations, in the key's hash tag, with a TTL", async () => {
     const redis = client();
     const p = `aw-test-${randomUUID()}`;
     const store = new RedisStateStore(redis, p);
     const t = Date.UTC(2026, 2, 2);
-    const n = OTHER_DECISIONS_KEPT + 300;
+    const n = 2 * OTHER_DECISIONS_KEPT + 300;
     const op = (i: number) => ({
       ruleId: 'cap',
       groupKey: 'k',
@@ -126,12 +126,13 @@ describe.skipIf(!available)('RedisStateStore (real Redis)', () => {
         count: 1_000_000,
       })),
     );
-    const [key] = await redis.keys(`${p}:*:decisions`);
-    expect(key).toMatch(new RegExp(`^${p}:\\{cap:[0-9a-f]{20}\\}:decisions$`));
-    // Per decision a slot and a 'd:' field; plus 'n' and the ring's counter.
-    expect(await redis.hlen(key!)).toBe(2 * OTHER_DECISIONS_KEPT + 2);
-    expect(await redis.hexists(key!, 'd:e0')).toBe(0);
-    expect(await redis.hexists(key!, `d:e${n - 1}`)).toBe(1);
+    const [key] = await redis.keys(`${p}:*:decided`);
+    expect(key).toMatch(new RegExp(`^${p}:\\{cap:[0-9a-f]{20}\\}:decided$`));
+    // The full previous generation (1) and 300 in the current one (0 again); plus the counters, 'm'.
+    expect(await redis.hlen(key!)).toBe(OTHER_DECISIONS_KEPT + 300 + 1);
+    expect(await redis.hexists(key!, 'o0:e0')).toBe(0);
+    expect(await redis.hexists(key!, `o1:e${OTHER_DECISIONS_KEPT}`)).toBe(1);
+    expect(await redis.hexists(key!, `o0:e${n - 1}`)).toBe(1);
     expect(await redis.pttl(key!)).toBeGreaterThan(0);
     await store.close();
   });

@@ -193,12 +193,14 @@ export function decisionContract(name: string, open: StoreFactory): void {
       expect(await s.apply([sequence('x', 'then', T0 + S), sequence('x', 'first', T0 + S)])).toEqual([r[2], r[1]]);
     });
 
-    it(`threshold: beyond ${OTHER_DECISIONS_KEPT} later other decisions the oldest is forgotten (decided anew); fired ones are kept apart`, async () => {
+    it(`threshold: a decision is kept for ${OTHER_DECISIONS_KEPT} later other decisions, forgotten after twice as many (decided anew); fired ones are kept apart`, async () => {
       const c = CASES.find((x) => x.name === 'threshold')!;
       const s = await track(open());
       const first = await s.apply(c.ops);
       await s.apply(laterOps(c, OTHER_DECISIONS_KEPT));
-      // e1's slot was the first to be reused: decided again, the burst around it is now throttled.
+      expect(await s.apply([c.ops[c.quiet]!])).toEqual([first[c.quiet]]);
+      await s.apply(laterOps(c, 2 * OTHER_DECISIONS_KEPT).slice(OTHER_DECISIONS_KEPT));
+      // e1's generation was dropped: decided again, the burst around it is now throttled.
       expect((await s.apply([c.ops[c.quiet]!]))[0]!.status).toBe('throttled');
       expect(await s.apply([c.ops[c.fire]!])).toEqual([first[c.fire]]);
     });

@@ -2,9 +2,9 @@
   Counts events (or distinct values) per group key in event-time buckets and fires when a
   bucket's count is far above the key's learned rate. The arithmetic is that of
   src/state/baseline.ts, step by step, so both stores decide alike to the last bit.
-  KEYS[1] hash: 's' time of the earliest counted event, 'n' newest event time, 'b' newest bucket,
-          'c' its count, 'p' the previous bucket's count, 'w' 'x' 'q' weighted sums of the closed
-          buckets (weight, counts, squared counts); numbers as %.17g text, which reads back exactly
+  KEYS[1] string, msgpack { s, n, b, c, p, w, x, q }: s time of the earliest counted event, n newest
+          event time, b newest bucket, c its count, p the previous bucket's count, w x q weighted sums
+          of the closed buckets (weight, counts, squared counts); msgpack keeps each double exact
   KEYS[2], KEYS[3] sets of values of the even / odd buckets (with countValues; the newest and previous only)
   KEYS[4] throttle key
   KEYS[5] remembered decisions (includes/decisions.lua)
@@ -14,16 +14,16 @@
   Returns { status, count } or, firing, { 1, count, mean, deviation, z } (figures as %.17g text:
   a Lua number would reach the client cut to an integer); for an event applied before, the reply it got then.
 ]]
--- @include throttle
+-- @include common
 -- @include decisions
 local id, t = ARGV[1], tonumber(ARGV[2])
-local known, newestDecided = recall(KEYS[5], id, t, ARGV[11])
+local known, decided = recall(KEYS[5], id, t, ARGV[11])
 if known then return known end
 
 local byValue, value = ARGV[3] == '1', ARGV[4]
-local size, r = tonumber(ARGV[5]), tonumber(ARGV[6])
-local learning, need, minCount, minDeviation = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-local ttl, cap = tonumber(ARGV[11]), tonumber(ARGV[14])
+local size, r = number(ARGV[5]), number(ARGV[6])
+local learning, need, minCount, minDeviation = number(ARGV[7]), number(ARGV[8]), number(ARGV[9]), number(ARGV[10])
+local ttl, cap = number(ARGV[11]), number(ARGV[14])
 
 local function num(x) return string.format('%.17g', x) end
 local function setOf(bucket) return KEYS[2 + bucket % 2] end
@@ -40,18 +40,19 @@ local function decayPow(k)
 end
 
 local function addValue(key)
-  if redis.call('SCARD', key) < cap then redis.call('SADD', key, value) end
-  return redis.call('SCARD', key)
+  local n = redis.call('SCARD', key)
+  if n < cap then n = n + redis.call('SADD', key, value) end
+  return n
 end
 
 local function decide()
   local b = math.floor(t / size)
-  local h = redis.call('HMGET', KEYS[1], 's', 'n', 'b', 'c', 'p', 'w', 'x', 'q')
+  local packed = redis.call('GET', KEYS[1])
+  local h = packed and cmsgpack.unpack(packed)
   local st
   -- The key's state lives ttl of event time, as in the memory store: a key idle longer starts over.
-  if h[1] and t - tonumber(h[2]) <= ttl then
-    st = { s = tonumber(h[1]), n = tonumber(h[2]), b = tonumber(h[3]), c = tonumber(h[4]), p = tonumber(h[5]),
-           w = tonumber(h[6]), x = tonumber(h[7]), q = tonumber(h[8]) }
+  if h and t - h[2] <= ttl then
+    st = { s = h[1], n = h[2], b = h[3], c = h[4], p = h[5], w = h[6], x = h[7], q = h[8] }
   else
     redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3])
     st = { s = t, n = t, b = b, c = 0, p = 0, w = 0, x = 0, q = 0 }
@@ -103,12 +104,10 @@ local function decide()
       st.p = count
     end
   end
-  redis.call('HSET', KEYS[1], 's', num(st.s), 'n', num(st.n), 'b', num(st.b), 'c', num(st.c), 'p', num(st.p),
-    'w', num(st.w), 'x', num(st.x), 'q', num(st.q))
-  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('SET', KEYS[1], cmsgpack.pack({ st.s, st.n, st.b, st.c, st.p, st.w, st.x, st.q }), 'PX', ARGV[11])
   if byValue then
-    redis.call('PEXPIRE', KEYS[2], ttl)
-    redis.call('PEXPIRE', KEYS[3], ttl)
+    redis.call('PEXPIRE', KEYS[2], ARGV[11])
+    redis.call('PEXPIRE', KEYS[3], ARGV[11])
   end
   if (not counted) or t - st.s < learning or count < minCount then return { 0, count } end
 
@@ -121,9 +120,9 @@ local function decide()
   local deviation = math.max(math.sqrt(variance), minDeviation)
   local z = (count - mean) / deviation
   if z < need then return { 0, count } end
-  local status = throttle(KEYS[4], ARGV[13], t, tonumber(ARGV[12]))
+  local status = throttle(KEYS[4], ARGV[13], t, number(ARGV[12]))
   if status ~= 1 then return { status, count } end
   return { 1, count, num(mean), num(deviation), num(z) }
 end
 
-return remember(KEYS[5], id, t, ARGV[11], newestDecided, decide())
+return remember(KEYS[5], id, t, ARGV[11], decided, decide())

@@ -9,25 +9,25 @@
   Returns { status, n, v1, id1, v2, id2, ... } (values and evidence only when firing); for an
   event applied before, the reply it got then (later repeats may have moved its values since).
 ]]
--- @include throttle
+-- @include common
 -- @include decisions
-local t, value, window, need = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-local known, newest = recall(KEYS[4], ARGV[1], t, ARGV[6])
+local t, value, window, need = tonumber(ARGV[2]), ARGV[3], number(ARGV[4]), number(ARGV[5])
+local known, decided = recall(KEYS[4], ARGV[1], t, ARGV[6])
 if known then return known end
 
 local function decide()
   local seen = redis.call('ZSCORE', KEYS[1], value)
   if (not seen) or t >= tonumber(seen) then
-    redis.call('ZADD', KEYS[1], t, value)
+    redis.call('ZADD', KEYS[1], ARGV[2], value)
     redis.call('HSET', KEYS[2], value, ARGV[1])
   end
   local n, values = densest(KEYS[1], t, window)
   local before = t - 2 * window
-  local cap = tonumber(ARGV[9])
-  local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. before)
+  local cap = number(ARGV[9])
+  local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. int(before))
   local excess = redis.call('ZCARD', KEYS[1]) - #stale - cap
   if excess > 0 then
-    for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], before, '+inf', 'LIMIT', 0, excess)) do table.insert(stale, v) end
+    for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], int(before), '+inf', 'LIMIT', '0', int(excess))) do table.insert(stale, v) end
   end
   if #stale > 0 then
     redis.call('ZREM', KEYS[1], unpack(stale))
@@ -36,7 +36,7 @@ local function decide()
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
   redis.call('PEXPIRE', KEYS[2], ARGV[6])
   if n < need then return { 0, n } end
-  local status = throttle(KEYS[3], ARGV[8], t, tonumber(ARGV[7]))
+  local status = throttle(KEYS[3], ARGV[8], t, number(ARGV[7]))
   if status ~= 1 then return { status, n } end
   local result = { 1, n }
   for _, v in ipairs(values) do
@@ -46,4 +46,4 @@ local function decide()
   return result
 end
 
-return remember(KEYS[4], ARGV[1], t, ARGV[6], newest, decide())
+return remember(KEYS[4], ARGV[1], t, ARGV[6], decided, decide())

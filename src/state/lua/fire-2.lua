@@ -6,9 +6,9 @@
   Returns { status, 1 } with status 1 fire, 2 throttled; for an event applied before,
   the reply it got then.
 ]]
--- @include throttle
+-- @include common
 -- @include decisions
 local t = tonumber(ARGV[2])
-local known, newest = recall(KEYS[2], ARGV[4], t, ARGV[5])
+local known, decided = recall(KEYS[2], ARGV[4], t, ARGV[5])
 if known then return known end
-return remember(KEYS[2], ARGV[4], t, ARGV[5], newest, { throttle(KEYS[1], ARGV[1], t, tonumber(ARGV[3])), 1 })
+return remember(KEYS[2], ARGV[4], t, ARGV[5], decided, { throttle(KEYS[1], ARGV[1], t, number(ARGV[3])), 1 })

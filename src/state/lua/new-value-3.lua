@@ -12,10 +12,10 @@
   replica's quiet cache (quiet-cache.ts) learns from; for an event applied before, only the
   { status, 1 } it got then (an older event may have become the value's first since).
 ]]
--- @include throttle
+-- @include common
 -- @include decisions
 local id, t = ARGV[1], tonumber(ARGV[2])
-local known, newestDecided = recall(KEYS[3], id, t, ARGV[6])
+local known, decided = recall(KEYS[3], id, t, ARGV[6])
 if known then return known end
 
 -- Drops the values least recently seen: every one seen no later than the dropped-th oldest.
@@ -38,26 +38,26 @@ end
 local recorded -- the value's newest time once decided (returned, not remembered)
 
 local function decide()
-  local learning, forget = tonumber(ARGV[4]), tonumber(ARGV[5])
+  local learning, forget = number(ARGV[4]), number(ARGV[5])
   local state = redis.call('HMGET', KEYS[1], 's', 'n')
   local since, newest = tonumber(state[1] or t), tonumber(state[2] or t)
   -- The key's state lives ttlMs of event time, as in the memory store: a key idle
   -- longer starts over (learning again), whatever the wall clock has expired.
-  if t - newest > tonumber(ARGV[6]) then
+  if t - newest > number(ARGV[6]) then
     redis.call('UNLINK', KEYS[1])
     since, newest = t, t
   end
   if t < since then since = t end
-  redis.call('HSET', KEYS[1], 's', since, 'n', math.max(newest, t))
+  redis.call('HSET', KEYS[1], 's', int(since), 'n', int(math.max(newest, t)))
   local field = 'v:' .. ARGV[3]
   local record = redis.call('HGET', KEYS[1], field)
   local isNew = false
   if not record then
-    redis.call('HSET', KEYS[1], field, id .. '|' .. t .. '|' .. t)
+    redis.call('HSET', KEYS[1], field, id .. '|' .. ARGV[2] .. '|' .. ARGV[2])
     -- Every field but 's' and 'n' is a value.
     recorded = t
-    if redis.call('HLEN', KEYS[1]) - 2 > tonumber(ARGV[9]) then
-      dropLeastRecent(tonumber(ARGV[10]))
+    if redis.call('HLEN', KEYS[1]) - 2 > number(ARGV[9]) then
+      dropLeastRecent(number(ARGV[10]))
       if redis.call('HEXISTS', KEYS[1], field) == 0 then recorded = nil end
     end
     isNew = true
@@ -68,19 +68,19 @@ local function decide()
       isNew = true
       recorded = last
     elseif t - last > forget then
-      redis.call('HSET', KEYS[1], field, id .. '|' .. t .. '|' .. t)
+      redis.call('HSET', KEYS[1], field, id .. '|' .. ARGV[2] .. '|' .. ARGV[2])
       isNew = true
       recorded = t
     else
       if t < first then firstId, first = id, t end
       recorded = math.max(last, t)
-      redis.call('HSET', KEYS[1], field, firstId .. '|' .. first .. '|' .. recorded)
+      redis.call('HSET', KEYS[1], field, firstId .. '|' .. int(first) .. '|' .. int(recorded))
     end
   end
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
   if (not isNew) or t - since < learning then return { 0, 0 } end
-  return { throttle(KEYS[2], ARGV[8], t, tonumber(ARGV[7])), 1 }
+  return { throttle(KEYS[2], ARGV[8], t, number(ARGV[7])), 1 }
 end
 
-local reply = remember(KEYS[3], id, t, ARGV[6], newestDecided, decide())
+local reply = remember(KEYS[3], id, t, ARGV[6], decided, decide())
 return { reply[1], reply[2], recorded }

@@ -1,6 +1,23 @@
--- Shared by every detector script (inserted where a script says `-- @include throttle`).
+-- Shared by every detector script (inserted where a script says `-- @include common`, before `decisions`).
 local ttlMargin = 3600000 -- keep in step with TTL_MARGIN_MS in state-store.ts
 local maxEvidence = 20 -- keep in step with MAX_EVIDENCE in state-store.ts
+
+-- A whole number as text for a command. Redis formats a Lua number argument with
+-- "%.17g" and Lua a concatenated one with "%.14g", both far slower than "%d";
+-- where the text is already in ARGV, scripts pass that.
+local function int(x) return string.format('%d', x) end
+
+-- A rule setting (window, count, ttl, …) as a number. Settings repeat in every
+-- operation of a batch call, so each text is parsed once per call, not per use.
+local parsed = {}
+local function number(text)
+  local n = parsed[text]
+  if n == nil then
+    n = tonumber(text)
+    parsed[text] = n
+  end
+  return n
+end
 
 -- throttle(key, alertId, timeMs, throttleMs) -> 1 fire, 2 throttled
 -- One alert per rule and group key per throttle period (event time). A
@@ -18,19 +35,19 @@ local function throttle(key, alertId, timeMs, throttleMs)
     if math.abs(timeMs - markMs) < throttleMs then return 2 end
     if timeMs < markMs then return 1 end
   end
-  redis.call('SET', key, alertId .. '|' .. timeMs, 'PX', throttleMs + ttlMargin)
+  redis.call('SET', key, alertId .. '|' .. int(timeMs), 'PX', int(throttleMs + ttlMargin))
   return 1
 end
 
 -- Newest members of a sorted set in [from, to], at most maxEvidence.
 local function newest(key, from, to)
-  return redis.call('ZREVRANGEBYSCORE', key, to, from, 'LIMIT', 0, maxEvidence)
+  return redis.call('ZREVRANGEBYSCORE', key, int(to), int(from), 'LIMIT', '0', int(maxEvidence))
 end
 
 -- Drops members older than `before`, then all but the newest `keep`.
 local function trim(key, before, keep)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. before)
-  redis.call('ZREMRANGEBYRANK', key, 0, -(keep + 1))
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. int(before))
+  redis.call('ZREMRANGEBYRANK', key, '0', int(-(keep + 1)))
 end
 
 -- The densest window of length `window` that contains time t: returns its count
@@ -39,7 +56,7 @@ end
 -- contains the event, not only the one ending at it, lets a late event complete
 -- a burst. In time order it is the window ending at t.
 local function densest(key, t, window)
-  local flat = redis.call('ZRANGEBYSCORE', key, t - window, t + window, 'WITHSCORES')
+  local flat = redis.call('ZRANGEBYSCORE', key, int(t - window), int(t + window), 'WITHSCORES')
   local members, scores = {}, {}
   for i = 1, #flat, 2 do
     members[#members + 1] = flat[i]
