@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEvent, EventField } from '../decode/audit-event.js';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
@@ -82,7 +82,7 @@ export function groupKeyText(groupBy: readonly EventField[], event: AuditEvent):
 
 /** Alert id: 32 hex digits of SHA-256 over rule, group key and triggering event id. */
 export function alertId(ruleId: string, groupKey: string, eventId: string): string {
-  return createHash('sha256').update(`${ruleId}\u0000${groupKey}\u0000${eventId}`).digest('hex').slice(0, 32);
+  return hash('sha256', `${ruleId}\u0000${groupKey}\u0000${eventId}`, 'hex').slice(0, 32);
 }
 
 export function contextOf(event: AuditEvent): Alert['context'] {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Redis key names. Every key of one rule and group key shares a hash tag, so an
@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  * attacker-controlled text never becomes a key name and keys stay short.
  */
 export function keyTag(ruleId: string, groupKey: string): string {
-  return `{${ruleId}:${createHash('sha1').update(groupKey).digest('hex').slice(0, 20)}}`;
+  return `{${ruleId}:${hash('sha1', groupKey, 'hex').slice(0, 20)}}`;
 }
 
 /** The most members a sorted set keeps per key; beyond it the newest are kept. */

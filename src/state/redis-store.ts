@@ -1,5 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, type ChainableCommander } from 'ioredis';
+import { pack } from 'msgpackr';
 import { messageOf, StateError } from '../errors.js';
 import { keyTag } from './keys.js';
 import type { QuietCache } from './quiet-cache.js';
@@ -78,15 +79,10 @@ export class RedisStateStore implements StateStore {
     const calls: Array<ReadonlyArray<[number, DetectorOp]>> = [];
     for (let from = 0; from < indexes.length; from += this.opsPerCall) {
       const part = indexes.slice(from, from + this.opsPerCall).map((i): [number, DetectorOp] => [i, opAt(ops, i)]);
-      const argv: Array<string | number> = [];
-      let route = '';
-      for (const [, op] of part) {
-        const { name, keys, args } = scriptCall(this.prefix, op);
-        route ||= keys[0] ?? '';
-        argv.push(name, keys.length, args.length, ...keys, ...args);
-      }
-      // The one declared key routes the call (a key of its first operation); the script reads every key from ARGV.
-      this.invoke(pipeline, BATCH_SCRIPT, [route], argv);
+      const scripts = part.map(([, op]) => scriptCall(this.prefix, op));
+      const packed = pack(scripts.map(({ name, keys, args }) => [name, keys, args.map(String)]));
+      // The one declared key routes the call (a key of its first operation); the script reads every key from the operations.
+      this.invoke(pipeline, BATCH_SCRIPT, [scripts[0]?.keys[0] ?? ''], [packed]);
       calls.push(part);
     }
     const replies = await this.exec(pipeline);
@@ -137,10 +133,15 @@ export class RedisStateStore implements StateStore {
     return Promise.resolve();
   }
 
-  private invoke(pipeline: ChainableCommander, name: string, keys: string[], args: Array<string | number>): void {
+  private invoke(
+    pipeline: ChainableCommander,
+    name: string,
+    keys: string[],
+    args: Array<string | number | Buffer>,
+  ): void {
     const script = this.scripts.get(name);
     if (script === undefined) throw new StateError(`no Lua script named ${name}`);
-    const send = (pipeline as unknown as Record<string, ((...a: Array<string | number>) => void) | undefined>)[
+    const send = (pipeline as unknown as Record<string, ((...a: Array<string | number | Buffer>) => void) | undefined>)[
       script.command
     ];
     if (send === undefined) throw new StateError(`Lua script ${name} is not defined on the client`);
