@@ -3,7 +3,7 @@ import type { Severity } from '../alerts/alert.js';
 import type { BaselineParams } from '../state/state-store.js';
 import { placeholders } from '../alerts/summary.js';
 import { durationMs } from './duration.js';
-import { compileMatch, MatchCompileError, type Predicate } from './matcher.js';
+import { anyOf, compileMatch, MatchCompileError, type Predicate } from './matcher.js';
 import type { BusinessHoursSpec, MatchSpec, RuleSpec } from './rule-schema.js';
 import { buildSchedule, isValidTimeZone, type Schedule } from './schedule.js';
 
@@ -48,7 +48,8 @@ const DEFAULT_THROTTLE_MS = 600_000;
 export function compileRule(spec: RuleSpec, file: string, version: string, hours: BusinessHoursSpec): CompiledRule {
   const unless = spec.unless.map((m, i) => compileMatch(m, `unless[${i}]`));
   const match = compileMatch(spec.match);
-  const applies: Predicate = unless.length === 0 ? match : (e: AuditEvent) => match(e) && !unless.some((u) => u(e));
+  const exempt = anyOf(unless);
+  const applies: Predicate = unless.length === 0 ? match : (e: AuditEvent) => match(e) && !exempt(e);
   const detector = compileDetector(spec, hours);
   const throttleMs =
     spec.throttle === undefined

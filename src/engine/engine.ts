@@ -3,7 +3,7 @@ import { renderSummary } from '../alerts/summary.js';
 import type { AuditEvent, EventField } from '../decode/audit-event.js';
 import { byEventTime, type Decoded } from '../decode/decode.js';
 import type { DetectorOp, OpResult, StateStore } from '../state/state-store.js';
-import { PlannedOp, type DetectorPart } from './planned-op.js';
+import { PlannedOp } from './planned-op.js';
 import type { CompiledRule } from './compile.js';
 import { formatDuration } from './duration.js';
 
@@ -111,64 +111,51 @@ export class Engine {
 
   /** Adds the event's operations for one rule; false when the rule does not apply. */
   private plan(rule: CompiledRule, decoded: Decoded, ops: DetectorOp[]): boolean {
-    const { event, timeMs } = decoded;
+    const event = decoded.event;
     if (!rule.applies(event)) return false;
     const groupKey = this.groupKey(rule.groupBy, event);
     if (groupKey === undefined) return false;
-    const op = (part: DetectorPart): DetectorOp =>
-      new PlannedOp(rule.id, groupKey, event.id, timeMs, rule.throttleMs, part);
+    return this.planDetector(rule, decoded, groupKey, ops);
+  }
+
+  /**
+   * The detector's operations for an event the rule applies to. Apart from
+   * plan(), which runs for every candidate rule, most of which do not apply.
+   */
+  private planDetector(rule: CompiledRule, decoded: Decoded, groupKey: string, ops: DetectorOp[]): boolean {
+    const { event, timeMs } = decoded;
     const d = rule.detector;
     switch (d.type) {
       case 'any':
-        ops.push(op({ detector: 'fire' }));
+        ops.push(new PlannedOp(rule, groupKey, decoded, 'fire', {}));
         break;
       case 'outside_hours':
         if (d.schedule.isInside(timeMs)) return false;
-        ops.push(op({ detector: 'fire' }));
+        ops.push(new PlannedOp(rule, groupKey, decoded, 'fire', {}));
         break;
       case 'threshold':
-        ops.push(op({ detector: 'threshold', windowMs: d.windowMs, count: d.count }));
+      case 'dormant':
+        ops.push(new PlannedOp(rule, groupKey, decoded, d.type, d));
         break;
       case 'distinct':
       case 'new_value': {
         const value = event[d.field];
         if (value === undefined) return false;
-        if (d.type === 'distinct')
-          ops.push(op({ detector: 'distinct', value: String(value), windowMs: d.windowMs, count: d.count }));
-        else
-          ops.push(op({ detector: 'new_value', value: String(value), learningMs: d.learningMs, forgetMs: d.forgetMs }));
+        ops.push(new PlannedOp(rule, groupKey, decoded, d.type, d, String(value)));
         break;
       }
-      case 'dormant':
-        ops.push(op({ detector: 'dormant', afterMs: d.afterMs, forgetMs: d.forgetMs }));
-        break;
       case 'sequence': {
         const first = d.first(event);
         const then = d.then(event);
         if (!first && !then) return false;
-        if (first) ops.push(op({ detector: 'sequence', step: 'first', windowMs: d.windowMs, count: d.count }));
-        if (then) ops.push(op({ detector: 'sequence', step: 'then', windowMs: d.windowMs, count: d.count }));
+        if (first) ops.push(new PlannedOp(rule, groupKey, decoded, 'sequence', d, '', 'first'));
+        if (then) ops.push(new PlannedOp(rule, groupKey, decoded, 'sequence', d, '', 'then'));
         break;
       }
       case 'baseline': {
         const value = d.field === undefined ? '' : event[d.field];
         if (value === undefined) return false;
-        const { bucketMs, decay, learningMs, forgetMs, z, minCount, minDeviation } = d;
-        const countValues = d.field !== undefined;
-        ops.push(
-          op({
-            detector: 'baseline',
-            countValues,
-            value: String(value),
-            bucketMs,
-            decay,
-            learningMs,
-            forgetMs,
-            z,
-            minCount,
-            minDeviation,
-          }),
-        );
+        ops.push(new PlannedOp(rule, groupKey, decoded, 'baseline', d, String(value), 'first', d.field !== undefined));
         break;
       }
       case 'silence':

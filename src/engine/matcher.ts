@@ -70,13 +70,21 @@ export function compileMatch(spec: MatchSpec, path = 'match', depth = 0): Predic
   return parts.length === 0 ? TRUE : allOf(parts);
 }
 
+// Loops rather than every()/some(): those would allocate a closure over the event per rule and event.
 function allOf(parts: Predicate[]): Predicate {
   if (parts.length === 1 && parts[0]) return parts[0];
-  return (e) => parts.every((p) => p(e));
+  return (e) => {
+    for (const p of parts) if (!p(e)) return false;
+    return true;
+  };
 }
 
-function anyOf(parts: Predicate[]): Predicate {
-  return (e) => parts.some((p) => p(e));
+/** Whether any predicate holds for the event. */
+export function anyOf(parts: readonly Predicate[]): Predicate {
+  return (e) => {
+    for (const p of parts) if (p(e)) return true;
+    return false;
+  };
 }
 
 function compileCondition(
@@ -137,7 +145,9 @@ function compileOps(
           : (s: string, w: string) => s.includes(w);
     tests.push((v) => {
       const s = asString(v);
-      return s !== undefined && wants.some((w) => check(s, w));
+      if (s === undefined) return false;
+      for (const w of wants) if (check(s, w)) return true;
+      return false;
     });
   }
   if (ops.regex !== undefined) tests.push(compileRegex(ops.regex, ignoreCase, `${path}.regex`));
@@ -162,7 +172,10 @@ function compileOps(
     tests.push((v) => !inner(v));
   }
   if (tests.length === 1 && tests[0]) return tests[0];
-  return (v) => tests.every((t) => t(v));
+  return (v) => {
+    for (const t of tests) if (!t(v)) return false;
+    return true;
+  };
 }
 
 /** Bounds of each regex's memo of results: entries, and the longest value remembered. */
