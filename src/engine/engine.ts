@@ -4,7 +4,7 @@ import type { AuditEvent, EventField } from '../decode/audit-event.js';
 import { byEventTime, type Decoded } from '../decode/decode.js';
 import type { DetectorOp, OpResult, StateStore } from '../state/state-store.js';
 import { PlannedOp } from './planned-op.js';
-import type { CompiledRule } from './compile.js';
+import { PREFILTER_FIELDS, type CompiledRule } from './compile.js';
 import { formatDuration } from './duration.js';
 
 /** What one batch produced. */
@@ -23,9 +23,9 @@ const CACHE_LIMIT = 10_000;
  * `StateStore.apply` call (one Redis round trip) whatever its size.
  */
 export class Engine {
-  /** Candidate rules by category, then by method as written ('' when none). */
-  private readonly candidateCache = new Map<string, Map<string, readonly CompiledRule[]>>();
-  private cachedMethods = 0;
+  /** Candidate rules by category, then by method as written ('' when none), then by outcome. */
+  private readonly candidateCache = new Map<string, Map<string, Map<string, CompiledRule[]>>>();
+  private cachedLists = 0;
   /** The group key last built, and for which event and group_by (see groupKey). */
   private keyEvent: AuditEvent | undefined;
   private keyFields: readonly EventField[] = [];
@@ -68,28 +68,26 @@ export class Engine {
   }
 
   /**
-   * Rules that can match this event: a pre-filter on category and method,
-   * cached per category and method as written (no per-event key building).
+   * Rules that can match this event: those whose top-level conditions on
+   * category, method and outcome hold for its values, cached per combination
+   * of the three (no per-event key building).
    */
   private candidates(event: AuditEvent): readonly CompiledRule[] {
-    let byMethod = this.candidateCache.get(event.category);
-    if (byMethod === undefined) {
-      byMethod = new Map();
-      this.candidateCache.set(event.category, byMethod);
-    }
-    let rules = byMethod.get(event.method ?? '');
-    if (rules === undefined) {
-      const method = event.method?.toLowerCase() ?? '';
-      rules = this.rules.filter(
-        (r) =>
-          r.detector.type !== 'silence' &&
-          (r.categories?.has(event.category) ?? true) &&
-          (r.methods?.has(method) ?? true),
+    const method = event.method ?? '';
+    const cached = this.candidateCache.get(event.category)?.get(method)?.get(event.outcome);
+    if (cached !== undefined) return cached;
+    const rules = this.rules.filter(
+      (r) =>
+        r.detector.type !== 'silence' && PREFILTER_FIELDS.every((field) => r.prefilter[field]?.(event[field]) ?? true),
+    );
+    if (this.cachedLists < CACHE_LIMIT) {
+      const byMethod = getOrAdd(
+        this.candidateCache,
+        event.category,
+        () => new Map<string, Map<string, CompiledRule[]>>(),
       );
-      if (this.cachedMethods < CACHE_LIMIT) {
-        byMethod.set(event.method ?? '', rules);
-        this.cachedMethods++;
-      }
+      getOrAdd(byMethod, method, () => new Map<string, CompiledRule[]>()).set(event.outcome, rules);
+      this.cachedLists++;
     }
     return rules;
   }
@@ -163,6 +161,15 @@ export class Engine {
     }
     return true;
   }
+}
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }
 
 /** The same fields in the same order. */

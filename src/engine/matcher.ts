@@ -6,7 +6,8 @@ import { MAX_DEPTH, type Condition, type ConditionOps, type MatchSpec } from './
 
 /** A compiled match expression. */
 export type Predicate = (event: AuditEvent) => boolean;
-type ValueTest = (value: string | boolean | undefined) => boolean;
+/** A compiled condition on one field's value. */
+export type ValueTest = (value: string | boolean | undefined) => boolean;
 
 /** A problem in a match expression, located by its path inside the rule. */
 export class MatchCompileError extends Error {
@@ -68,6 +69,17 @@ export function compileMatch(spec: MatchSpec, path = 'match', depth = 0): Predic
     }
   }
   return parts.length === 0 ? TRUE : allOf(parts);
+}
+
+/**
+ * The test of a top-level `field:` condition of a match expression, the one
+ * compileMatch applies; undefined when the expression has none. The match holds
+ * only if it does (top-level conditions all have to), so it can pre-filter rules.
+ */
+export function compileFieldTest(spec: MatchSpec, field: EventField): ValueTest | undefined {
+  const condition = (spec as Record<string, unknown>)[field];
+  if (condition === undefined) return undefined;
+  return compileCondition(condition as Condition, field, `match.${field}`, CASE_INSENSITIVE_FIELDS.has(field), 0);
 }
 
 // Loops rather than every()/some(): those would allocate a closure over the event per rule and event.
