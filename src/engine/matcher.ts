@@ -193,6 +193,34 @@ function compileOps(
 /** Bounds of each regex's memo of results: entries, and the longest value remembered. */
 const REGEX_MEMO_ENTRIES = 10_000;
 const REGEX_MEMO_MAX_LENGTH = 128;
+/** Bound on the number of memos (distinct patterns and flags) kept across rule reloads. */
+const REGEX_MEMOS = 1_000;
+
+/** A regex's results by value, and the value it was asked about last. */
+interface RegexMemo {
+  results: Map<string, boolean>;
+  lastValue: string | undefined;
+  lastFound: boolean;
+}
+
+/**
+ * One memo per pattern and flags, shared by every condition compiled from
+ * them: rules with the same condition (three built-in rules test `credentialId`
+ * alike) ask about the same event's value one after another, and the last value
+ * answers those without a lookup.
+ */
+const regexMemos = new Map<string, RegexMemo>();
+
+function memoFor(pattern: string, ignoreCase: boolean): RegexMemo {
+  const id = `${ignoreCase ? 'i' : ''}/${pattern}`;
+  let memo = regexMemos.get(id);
+  if (memo === undefined) {
+    if (regexMemos.size >= REGEX_MEMOS) regexMemos.clear();
+    memo = { results: new Map(), lastValue: undefined, lastFound: false };
+    regexMemos.set(id, memo);
+  }
+  return memo;
+}
 
 /**
  * RE2 semantics: matching time is linear in the input, so no pattern can hang
@@ -210,17 +238,20 @@ function compileRegex(pattern: string, ignoreCase: boolean, path: string): Value
       `invalid regular expression (RE2 syntax; no backreferences or lookaround): ${messageOf(error)}`,
     );
   }
-  const memo = new Map<string, boolean>();
+  const memo = memoFor(pattern, ignoreCase);
   return (v) => {
     if (typeof v !== 'string') return false;
-    let found = memo.get(v);
+    if (v === memo.lastValue) return memo.lastFound;
+    let found = memo.results.get(v);
     if (found === undefined) {
       found = re.matcher(v).find();
       if (v.length <= REGEX_MEMO_MAX_LENGTH) {
-        if (memo.size >= REGEX_MEMO_ENTRIES) memo.clear();
-        memo.set(v, found);
+        if (memo.results.size >= REGEX_MEMO_ENTRIES) memo.results.clear();
+        memo.results.set(v, found);
       }
     }
+    memo.lastValue = v;
+    memo.lastFound = found;
     return found;
   };
 }
