@@ -4,7 +4,7 @@ import type { BaselineParams } from '../state/state-store.js';
 import { placeholders } from '../alerts/summary.js';
 import { durationMs } from './duration.js';
 import { anyOf, compileFieldTest, compileMatch, MatchCompileError, type Predicate, type ValueTest } from './matcher.js';
-import type { BusinessHoursSpec, RuleSpec } from './rule-schema.js';
+import type { BusinessHoursSpec, MatchSpec, RuleSpec } from './rule-schema.js';
 import { buildSchedule, isValidTimeZone, type Schedule } from './schedule.js';
 
 export type CompiledDetector =
@@ -33,6 +33,8 @@ export interface CompiledRule {
   throttleMs: number;
   /** `match` holds and no `unless` entry does. */
   applies: Predicate;
+  /** `applies` for an event that passed `prefilter`: the rest of `match`, and `unless` (what the engine evaluates). */
+  appliesBeyondPrefilter: Predicate;
   detector: CompiledDetector;
   summary: string;
   /** The tests of the top-level `match` conditions on the pre-filter fields (see Engine.candidates); none = any value. */
@@ -56,6 +58,8 @@ export function compileRule(spec: RuleSpec, file: string, version: string, hours
   const match = compileMatch(spec.match);
   const exempt = anyOf(unless);
   const applies: Predicate = unless.length === 0 ? match : (e: AuditEvent) => match(e) && !exempt(e);
+  const rest = compileMatch(withoutFields(spec.match, PREFILTER_FIELDS));
+  const appliesBeyondPrefilter: Predicate = unless.length === 0 ? rest : (e: AuditEvent) => rest(e) && !exempt(e);
   const detector = compileDetector(spec, hours);
   const throttleMs =
     spec.throttle === undefined
@@ -80,6 +84,7 @@ export function compileRule(spec: RuleSpec, file: string, version: string, hours
     groupBy: spec.group_by,
     throttleMs,
     applies,
+    appliesBeyondPrefilter,
     detector,
     summary,
     prefilter: Object.fromEntries(
@@ -174,4 +179,9 @@ function defaultSummary(spec: RuleSpec): string {
     default:
       return `${spec.title}: {method} by {principal} from {clientIp}`;
   }
+}
+
+/** A match expression without its top-level conditions on `fields` (nested ones stay). */
+function withoutFields(match: MatchSpec, fields: readonly string[]): MatchSpec {
+  return Object.fromEntries(Object.entries(match).filter(([key]) => !fields.includes(key)));
 }

@@ -110,7 +110,8 @@ export class Engine {
   /** Adds the event's operations for one rule; false when the rule does not apply. */
   private plan(rule: CompiledRule, decoded: Decoded, ops: DetectorOp[]): boolean {
     const event = decoded.event;
-    if (!rule.applies(event)) return false;
+    // A candidate passed the rule's pre-filter (see candidates): the rest of its conditions decide.
+    if (!rule.appliesBeyondPrefilter(event)) return false;
     const groupKey = this.groupKey(rule.groupBy, event);
     if (groupKey === undefined) return false;
     return this.planDetector(rule, decoded, groupKey, ops);
