@@ -3,7 +3,7 @@ import type { Severity } from '../alerts/alert.js';
 import type { BaselineParams } from '../state/state-store.js';
 import { placeholders } from '../alerts/summary.js';
 import { durationMs } from './duration.js';
-import { compileMatch, MatchCompileError, type Predicate } from './matcher.js';
+import { anyOf, compileFieldTest, compileMatch, MatchCompileError, type Predicate, type ValueTest } from './matcher.js';
 import type { BusinessHoursSpec, MatchSpec, RuleSpec } from './rule-schema.js';
 import { buildSchedule, isValidTimeZone, type Schedule } from './schedule.js';
 
@@ -33,13 +33,21 @@ export interface CompiledRule {
   throttleMs: number;
   /** `match` holds and no `unless` entry does. */
   applies: Predicate;
+  /** `applies` for an event that passed `prefilter`: the rest of `match`, and `unless` (what the engine evaluates). */
+  appliesBeyondPrefilter: Predicate;
   detector: CompiledDetector;
   summary: string;
-  /** Pre-filter: the rule can only match events of these categories / methods (lower case); undefined = any. */
-  categories?: ReadonlySet<string>;
-  methods?: ReadonlySet<string>;
+  /** The tests of the top-level `match` conditions on the pre-filter fields (see Engine.candidates); none = any value. */
+  prefilter: Partial<Record<PrefilterField, ValueTest>>;
   spec: RuleSpec;
 }
+
+/**
+ * Fields the engine pre-filters rules on, per event (see Engine.candidates):
+ * each has few distinct values, and most rules test them at the top of `match`.
+ */
+export const PREFILTER_FIELDS = ['category', 'method', 'outcome'] as const;
+export type PrefilterField = (typeof PREFILTER_FIELDS)[number];
 
 /** Throttle when a rule sets none: one alert per key per 10 minutes, except detectors where each event matters. */
 const DEFAULT_THROTTLE_MS = 600_000;
@@ -48,7 +56,10 @@ const DEFAULT_THROTTLE_MS = 600_000;
 export function compileRule(spec: RuleSpec, file: string, version: string, hours: BusinessHoursSpec): CompiledRule {
   const unless = spec.unless.map((m, i) => compileMatch(m, `unless[${i}]`));
   const match = compileMatch(spec.match);
-  const applies: Predicate = unless.length === 0 ? match : (e: AuditEvent) => match(e) && !unless.some((u) => u(e));
+  const exempt = anyOf(unless);
+  const applies: Predicate = unless.length === 0 ? match : (e: AuditEvent) => match(e) && !exempt(e);
+  const rest = compileMatch(withoutFields(spec.match, PREFILTER_FIELDS));
+  const appliesBeyondPrefilter: Predicate = unless.length === 0 ? rest : (e: AuditEvent) => rest(e) && !exempt(e);
   const detector = compileDetector(spec, hours);
   const throttleMs =
     spec.throttle === undefined
@@ -73,10 +84,15 @@ export function compileRule(spec: RuleSpec, file: string, version: string, hours
     groupBy: spec.group_by,
     throttleMs,
     applies,
+    appliesBeyondPrefilter,
     detector,
     summary,
-    categories: literalSet(spec.match, 'category'),
-    methods: literalSet(spec.match, 'method'),
+    prefilter: Object.fromEntries(
+      PREFILTER_FIELDS.flatMap((field) => {
+        const test = compileFieldTest(spec.match, field);
+        return test === undefined ? [] : [[field, test]];
+      }),
+    ),
     spec,
   };
 }
@@ -165,22 +181,7 @@ function defaultSummary(spec: RuleSpec): string {
   }
 }
 
-/**
- * The literal values a top-level `field: value` or `field: [values]` condition
- * allows, lower-cased; anything more complex (operators, any/not) → undefined,
- * and the rule is considered for every event.
- */
-function literalSet(match: MatchSpec, field: 'category' | 'method'): ReadonlySet<string> | undefined {
-  const condition = match[field];
-  if (typeof condition === 'string') return new Set([condition.toLowerCase()]);
-  if (Array.isArray(condition) && condition.every((v) => typeof v === 'string'))
-    return new Set(condition.map((v) => v.toLowerCase()));
-  if (typeof condition === 'object' && !Array.isArray(condition)) {
-    const keys = Object.keys(condition).filter((k) => k !== 'ignore_case');
-    if (keys.length === 1 && keys[0] === 'in' && condition.in?.every((v) => typeof v === 'string'))
-      return new Set(condition.in.map((v) => v.toLowerCase()));
-    if (keys.length === 1 && keys[0] === 'equals' && typeof condition.equals === 'string')
-      return new Set([condition.equals.toLowerCase()]);
-  }
-  return undefined;
+/** A match expression without its top-level conditions on `fields` (nested ones stay). */
+function withoutFields(match: MatchSpec, fields: readonly string[]): MatchSpec {
+  return Object.fromEntries(Object.entries(match).filter(([key]) => !fields.includes(key)));
 }

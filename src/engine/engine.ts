@@ -3,8 +3,8 @@ import { renderSummary } from '../alerts/summary.js';
 import type { AuditEvent, EventField } from '../decode/audit-event.js';
 import { byEventTime, type Decoded } from '../decode/decode.js';
 import type { DetectorOp, OpResult, StateStore } from '../state/state-store.js';
-import { PlannedOp, type DetectorPart } from './planned-op.js';
-import type { CompiledRule } from './compile.js';
+import { PlannedOp } from './planned-op.js';
+import { PREFILTER_FIELDS, type CompiledRule } from './compile.js';
 import { formatDuration } from './duration.js';
 
 /** What one batch produced. */
@@ -23,9 +23,9 @@ const CACHE_LIMIT = 10_000;
  * `StateStore.apply` call (one Redis round trip) whatever its size.
  */
 export class Engine {
-  /** Candidate rules by category, then by method as written ('' when none). */
-  private readonly candidateCache = new Map<string, Map<string, readonly CompiledRule[]>>();
-  private cachedMethods = 0;
+  /** Candidate rules by category, then by method as written ('' when none), then by outcome. */
+  private readonly candidateCache = new Map<string, Map<string, Map<string, CompiledRule[]>>>();
+  private cachedLists = 0;
   /** The group key last built, and for which event and group_by (see groupKey). */
   private keyEvent: AuditEvent | undefined;
   private keyFields: readonly EventField[] = [];
@@ -68,28 +68,26 @@ export class Engine {
   }
 
   /**
-   * Rules that can match this event: a pre-filter on category and method,
-   * cached per category and method as written (no per-event key building).
+   * Rules that can match this event: those whose top-level conditions on
+   * category, method and outcome hold for its values, cached per combination
+   * of the three (no per-event key building).
    */
   private candidates(event: AuditEvent): readonly CompiledRule[] {
-    let byMethod = this.candidateCache.get(event.category);
-    if (byMethod === undefined) {
-      byMethod = new Map();
-      this.candidateCache.set(event.category, byMethod);
-    }
-    let rules = byMethod.get(event.method ?? '');
-    if (rules === undefined) {
-      const method = event.method?.toLowerCase() ?? '';
-      rules = this.rules.filter(
-        (r) =>
-          r.detector.type !== 'silence' &&
-          (r.categories?.has(event.category) ?? true) &&
-          (r.methods?.has(method) ?? true),
+    const method = event.method ?? '';
+    const cached = this.candidateCache.get(event.category)?.get(method)?.get(event.outcome);
+    if (cached !== undefined) return cached;
+    const rules = this.rules.filter(
+      (r) =>
+        r.detector.type !== 'silence' && PREFILTER_FIELDS.every((field) => r.prefilter[field]?.(event[field]) ?? true),
+    );
+    if (this.cachedLists < CACHE_LIMIT) {
+      const byMethod = getOrAdd(
+        this.candidateCache,
+        event.category,
+        () => new Map<string, Map<string, CompiledRule[]>>(),
       );
-      if (this.cachedMethods < CACHE_LIMIT) {
-        byMethod.set(event.method ?? '', rules);
-        this.cachedMethods++;
-      }
+      getOrAdd(byMethod, method, () => new Map<string, CompiledRule[]>()).set(event.outcome, rules);
+      this.cachedLists++;
     }
     return rules;
   }
@@ -111,64 +109,52 @@ export class Engine {
 
   /** Adds the event's operations for one rule; false when the rule does not apply. */
   private plan(rule: CompiledRule, decoded: Decoded, ops: DetectorOp[]): boolean {
-    const { event, timeMs } = decoded;
-    if (!rule.applies(event)) return false;
+    const event = decoded.event;
+    // A candidate passed the rule's pre-filter (see candidates): the rest of its conditions decide.
+    if (!rule.appliesBeyondPrefilter(event)) return false;
     const groupKey = this.groupKey(rule.groupBy, event);
     if (groupKey === undefined) return false;
-    const op = (part: DetectorPart): DetectorOp =>
-      new PlannedOp(rule.id, groupKey, event.id, timeMs, rule.throttleMs, part);
+    return this.planDetector(rule, decoded, groupKey, ops);
+  }
+
+  /**
+   * The detector's operations for an event the rule applies to. Apart from
+   * plan(), which runs for every candidate rule, most of which do not apply.
+   */
+  private planDetector(rule: CompiledRule, decoded: Decoded, groupKey: string, ops: DetectorOp[]): boolean {
+    const { event, timeMs } = decoded;
     const d = rule.detector;
     switch (d.type) {
       case 'any':
-        ops.push(op({ detector: 'fire' }));
+        ops.push(new PlannedOp(rule, groupKey, decoded, 'fire', {}));
         break;
       case 'outside_hours':
         if (d.schedule.isInside(timeMs)) return false;
-        ops.push(op({ detector: 'fire' }));
+        ops.push(new PlannedOp(rule, groupKey, decoded, 'fire', {}));
         break;
       case 'threshold':
-        ops.push(op({ detector: 'threshold', windowMs: d.windowMs, count: d.count }));
+      case 'dormant':
+        ops.push(new PlannedOp(rule, groupKey, decoded, d.type, d));
         break;
       case 'distinct':
       case 'new_value': {
         const value = event[d.field];
         if (value === undefined) return false;
-        if (d.type === 'distinct')
-          ops.push(op({ detector: 'distinct', value: String(value), windowMs: d.windowMs, count: d.count }));
-        else
-          ops.push(op({ detector: 'new_value', value: String(value), learningMs: d.learningMs, forgetMs: d.forgetMs }));
+        ops.push(new PlannedOp(rule, groupKey, decoded, d.type, d, String(value)));
         break;
       }
-      case 'dormant':
-        ops.push(op({ detector: 'dormant', afterMs: d.afterMs, forgetMs: d.forgetMs }));
-        break;
       case 'sequence': {
         const first = d.first(event);
         const then = d.then(event);
         if (!first && !then) return false;
-        if (first) ops.push(op({ detector: 'sequence', step: 'first', windowMs: d.windowMs, count: d.count }));
-        if (then) ops.push(op({ detector: 'sequence', step: 'then', windowMs: d.windowMs, count: d.count }));
+        if (first) ops.push(new PlannedOp(rule, groupKey, decoded, 'sequence', d, '', 'first'));
+        if (then) ops.push(new PlannedOp(rule, groupKey, decoded, 'sequence', d, '', 'then'));
         break;
       }
       case 'baseline': {
         const value = d.field === undefined ? '' : event[d.field];
         if (value === undefined) return false;
-        const { bucketMs, decay, learningMs, forgetMs, z, minCount, minDeviation } = d;
-        const countValues = d.field !== undefined;
-        ops.push(
-          op({
-            detector: 'baseline',
-            countValues,
-            value: String(value),
-            bucketMs,
-            decay,
-            learningMs,
-            forgetMs,
-            z,
-            minCount,
-            minDeviation,
-          }),
-        );
+        ops.push(new PlannedOp(rule, groupKey, decoded, 'baseline', d, String(value), 'first', d.field !== undefined));
         break;
       }
       case 'silence':
@@ -176,6 +162,15 @@ export class Engine {
     }
     return true;
   }
+}
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }
 
 /** The same fields in the same order. */

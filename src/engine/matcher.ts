@@ -6,7 +6,8 @@ import { MAX_DEPTH, type Condition, type ConditionOps, type MatchSpec } from './
 
 /** A compiled match expression. */
 export type Predicate = (event: AuditEvent) => boolean;
-type ValueTest = (value: string | boolean | undefined) => boolean;
+/** A compiled condition on one field's value. */
+export type ValueTest = (value: string | boolean | undefined) => boolean;
 
 /** A problem in a match expression, located by its path inside the rule. */
 export class MatchCompileError extends Error {
@@ -70,13 +71,32 @@ export function compileMatch(spec: MatchSpec, path = 'match', depth = 0): Predic
   return parts.length === 0 ? TRUE : allOf(parts);
 }
 
-function allOf(parts: Predicate[]): Predicate {
-  if (parts.length === 1 && parts[0]) return parts[0];
-  return (e) => parts.every((p) => p(e));
+/**
+ * The test of a top-level `field:` condition of a match expression, the one
+ * compileMatch applies; undefined when the expression has none. The match holds
+ * only if it does (top-level conditions all have to), so it can pre-filter rules.
+ */
+export function compileFieldTest(spec: MatchSpec, field: EventField): ValueTest | undefined {
+  const condition = (spec as Record<string, unknown>)[field];
+  if (condition === undefined) return undefined;
+  return compileCondition(condition as Condition, field, `match.${field}`, CASE_INSENSITIVE_FIELDS.has(field), 0);
 }
 
-function anyOf(parts: Predicate[]): Predicate {
-  return (e) => parts.some((p) => p(e));
+// Loops rather than every()/some(): those would allocate a closure over the event per rule and event.
+function allOf(parts: Predicate[]): Predicate {
+  if (parts.length === 1 && parts[0]) return parts[0];
+  return (e) => {
+    for (const p of parts) if (!p(e)) return false;
+    return true;
+  };
+}
+
+/** Whether any predicate holds for the event. */
+export function anyOf(parts: readonly Predicate[]): Predicate {
+  return (e) => {
+    for (const p of parts) if (p(e)) return true;
+    return false;
+  };
 }
 
 function compileCondition(
@@ -137,7 +157,9 @@ function compileOps(
           : (s: string, w: string) => s.includes(w);
     tests.push((v) => {
       const s = asString(v);
-      return s !== undefined && wants.some((w) => check(s, w));
+      if (s === undefined) return false;
+      for (const w of wants) if (check(s, w)) return true;
+      return false;
     });
   }
   if (ops.regex !== undefined) tests.push(compileRegex(ops.regex, ignoreCase, `${path}.regex`));
@@ -162,12 +184,43 @@ function compileOps(
     tests.push((v) => !inner(v));
   }
   if (tests.length === 1 && tests[0]) return tests[0];
-  return (v) => tests.every((t) => t(v));
+  return (v) => {
+    for (const t of tests) if (!t(v)) return false;
+    return true;
+  };
 }
 
 /** Bounds of each regex's memo of results: entries, and the longest value remembered. */
 const REGEX_MEMO_ENTRIES = 10_000;
 const REGEX_MEMO_MAX_LENGTH = 128;
+/** Bound on the number of memos (distinct patterns and flags) kept across rule reloads. */
+const REGEX_MEMOS = 1_000;
+
+/** A regex's results by value, and the value it was asked about last. */
+interface RegexMemo {
+  results: Map<string, boolean>;
+  lastValue: string | undefined;
+  lastFound: boolean;
+}
+
+/**
+ * One memo per pattern and flags, shared by every condition compiled from
+ * them: rules with the same condition (three built-in rules test `credentialId`
+ * alike) ask about the same event's value one after another, and the last value
+ * answers those without a lookup.
+ */
+const regexMemos = new Map<string, RegexMemo>();
+
+function memoFor(pattern: string, ignoreCase: boolean): RegexMemo {
+  const id = `${ignoreCase ? 'i' : ''}/${pattern}`;
+  let memo = regexMemos.get(id);
+  if (memo === undefined) {
+    if (regexMemos.size >= REGEX_MEMOS) regexMemos.clear();
+    memo = { results: new Map(), lastValue: undefined, lastFound: false };
+    regexMemos.set(id, memo);
+  }
+  return memo;
+}
 
 /**
  * RE2 semantics: matching time is linear in the input, so no pattern can hang
@@ -185,17 +238,20 @@ function compileRegex(pattern: string, ignoreCase: boolean, path: string): Value
       `invalid regular expression (RE2 syntax; no backreferences or lookaround): ${messageOf(error)}`,
     );
   }
-  const memo = new Map<string, boolean>();
+  const memo = memoFor(pattern, ignoreCase);
   return (v) => {
     if (typeof v !== 'string') return false;
-    let found = memo.get(v);
+    if (v === memo.lastValue) return memo.lastFound;
+    let found = memo.results.get(v);
     if (found === undefined) {
       found = re.matcher(v).find();
       if (v.length <= REGEX_MEMO_MAX_LENGTH) {
-        if (memo.size >= REGEX_MEMO_ENTRIES) memo.clear();
-        memo.set(v, found);
+        if (memo.results.size >= REGEX_MEMO_ENTRIES) memo.results.clear();
+        memo.results.set(v, found);
       }
     }
+    memo.lastValue = v;
+    memo.lastFound = found;
     return found;
   };
 }

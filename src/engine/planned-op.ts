@@ -1,21 +1,18 @@
 import { alertId } from '../alerts/alert.js';
-import type { DetectorOp, OpBase } from '../state/state-store.js';
+import type { Decoded } from '../decode/decode.js';
+import type { DetectorOp } from '../state/state-store.js';
+import type { CompiledRule } from './compile.js';
 
-/** The detector-specific part of each kind of operation (distributes over the union). */
-type PartOf<Op> = Op extends DetectorOp ? Omit<Op, keyof OpBase> : never;
-export type DetectorPart = PartOf<DetectorOp>;
-
-/** Any kind's detector-specific part, seen as all the fields any kind has. */
-interface AnyPart {
-  detector: DetectorOp['detector'];
-  step?: 'first' | 'then';
-  value?: string;
+/**
+ * The numbers an operation takes from its rule's compiled detector, which has
+ * them under the same names; those a detector lacks are 0 in the op.
+ */
+export interface DetectorParams {
   windowMs?: number;
   count?: number;
   learningMs?: number;
   forgetMs?: number;
   afterMs?: number;
-  countValues?: boolean;
   bucketMs?: number;
   decay?: number;
   z?: number;
@@ -27,21 +24,23 @@ interface AnyPart {
  * One planned operation. Every op carries every detector field (unused ones
  * zero or empty) so that all ops share one object shape: the stores read the
  * fields of every op, and ops of many shapes make those reads megamorphic.
+ * The numbers are read from the rule's compiled detector rather than from an
+ * object built per op: planning runs for every event and matching rule.
  * The alert id is a SHA-256, the costliest part of planning, and a store reads
  * it only for an event that may fire (the memory store; the Redis store passes
  * it with every op), so it is computed on first read.
  */
 export class PlannedOp {
   #alertId: string | undefined = undefined;
-  readonly detector: DetectorOp['detector'];
-  readonly step: 'first' | 'then';
-  readonly value: string;
+  readonly ruleId: string;
+  readonly eventId: string;
+  readonly timeMs: number;
+  readonly throttleMs: number;
   readonly windowMs: number;
   readonly count: number;
   readonly learningMs: number;
   readonly forgetMs: number;
   readonly afterMs: number;
-  readonly countValues: boolean;
   readonly bucketMs: number;
   readonly decay: number;
   readonly z: number;
@@ -49,28 +48,31 @@ export class PlannedOp {
   readonly minDeviation: number;
 
   constructor(
-    readonly ruleId: string,
+    rule: Pick<CompiledRule, 'id' | 'throttleMs'>,
     readonly groupKey: string,
-    readonly eventId: string,
-    readonly timeMs: number,
-    readonly throttleMs: number,
-    part: DetectorPart,
+    decoded: Decoded,
+    readonly detector: DetectorOp['detector'],
+    params: DetectorParams,
+    /** The event's value of the detector's field; '' when the detector has none. */
+    readonly value = '',
+    readonly step: 'first' | 'then' = 'first',
+    /** baseline: `value` counts once per bucket rather than the event counting. */
+    readonly countValues = false,
   ) {
-    const p: AnyPart = part;
-    this.detector = p.detector;
-    this.step = p.step ?? 'first';
-    this.value = p.value ?? '';
-    this.windowMs = p.windowMs ?? 0;
-    this.count = p.count ?? 0;
-    this.learningMs = p.learningMs ?? 0;
-    this.forgetMs = p.forgetMs ?? 0;
-    this.afterMs = p.afterMs ?? 0;
-    this.countValues = p.countValues ?? false;
-    this.bucketMs = p.bucketMs ?? 0;
-    this.decay = p.decay ?? 0;
-    this.z = p.z ?? 0;
-    this.minCount = p.minCount ?? 0;
-    this.minDeviation = p.minDeviation ?? 0;
+    this.ruleId = rule.id;
+    this.eventId = decoded.event.id;
+    this.timeMs = decoded.timeMs;
+    this.throttleMs = rule.throttleMs;
+    this.windowMs = params.windowMs ?? 0;
+    this.count = params.count ?? 0;
+    this.learningMs = params.learningMs ?? 0;
+    this.forgetMs = params.forgetMs ?? 0;
+    this.afterMs = params.afterMs ?? 0;
+    this.bucketMs = params.bucketMs ?? 0;
+    this.decay = params.decay ?? 0;
+    this.z = params.z ?? 0;
+    this.minCount = params.minCount ?? 0;
+    this.minDeviation = params.minDeviation ?? 0;
   }
 
   get alertId(): string {

@@ -1,4 +1,4 @@
-import { decodeRecord, DEFAULT_MAX_EVENT_BYTES, type DecodeResult } from '../decode/decode.js';
+import { decodeRecord, DEFAULT_MAX_EVENT_BYTES, type DecodeOptions, type DecodeResult } from '../decode/decode.js';
 import { openInput } from './input.js';
 import { readLineChunks, type InputLine } from './lines.js';
 
@@ -10,10 +10,15 @@ export type NumberedResult = DecodeResult & { lineNumber: number };
  * with `chunks()`: replay reads chunks, which saves an async step per event.
  */
 export class JsonLines implements AsyncIterable<NumberedResult> {
+  /** The decoder's options, built once rather than per line. */
+  private readonly decodeOptions: DecodeOptions;
+
   constructor(
     private readonly path: string | undefined,
     private readonly maxBytes: number,
-  ) {}
+  ) {
+    this.decodeOptions = { maxBytes };
+  }
 
   async *chunks(): AsyncGenerator<NumberedResult[]> {
     for await (const lines of readLineChunks(await openInput(this.path), this.maxBytes)) {
@@ -28,7 +33,7 @@ export class JsonLines implements AsyncIterable<NumberedResult> {
   private decode(line: InputLine): NumberedResult {
     const result: DecodeResult = line.oversize
       ? { ok: false, reason: 'too_large', message: `line is larger than ${this.maxBytes} bytes` }
-      : decodeRecord(line.value, { maxBytes: this.maxBytes });
+      : decodeRecord(line.value, this.decodeOptions);
     // The result is fresh: number it in place rather than copy it per line.
     const numbered = result as NumberedResult;
     numbered.lineNumber = line.lineNumber;

@@ -1,16 +1,9 @@
-import {
-  MAX_EVIDENCE,
-  spanOf,
-  TTL_MARGIN_MS,
-  type DetectorOp,
-  type OpResult,
-  type OpStatus,
-  type StateStore,
-} from './state-store.js';
+import { MAX_EVIDENCE, spanOf, type DetectorOp, type OpResult, type OpStatus, type StateStore } from './state-store.js';
 import { applyBaseline, BaselineState } from './baseline.js';
 import { memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
 import { decisionId } from './memory-decisions.js';
-import { Entry, type Seen } from './memory-entry.js';
+import type { Entry, Seen } from './memory-entry.js';
+import { EntryTable } from './memory-table.js';
 import { byTime, countIn, densest, entriesIn, newestIn, trim } from './memory-zset.js';
 
 const SWEEP_EVERY = 10_000;
@@ -21,13 +14,9 @@ const SWEEP_EVERY = 10_000;
  * time, so replaying a long export keeps memory bounded by the windows.
  */
 export class MemoryStateStore implements StateStore {
-  /**
-   * Rule id → group key → entry, and the same for throttle marks. Two levels
-   * rather than one joined key: building and hashing a joined string per op
-   * was the store's largest cost.
-   */
-  private readonly entries = new Map<string, Map<string, Entry>>();
-  private readonly throttles = new Map<string, Map<string, Entry>>();
+  /** State entries, and apart the throttle marks, by rule and group key. */
+  private readonly entries = new EntryTable();
+  private readonly throttles = new EntryTable();
   private maxEventMs = 0;
   private opsSinceSweep = 0;
   private lastTouch: number | undefined;
@@ -55,15 +44,13 @@ export class MemoryStateStore implements StateStore {
 
   /** Number of live state entries (for tests and memory checks). */
   get size(): number {
-    let n = 0;
-    for (const table of [this.entries, this.throttles]) for (const group of table.values()) n += group.size;
-    return n;
+    return this.entries.size + this.throttles.size;
   }
 
   private applyOne(op: DetectorOp): OpResult {
     this.maxEventMs = Math.max(this.maxEventMs, op.timeMs);
     if (++this.opsSinceSweep >= SWEEP_EVERY) this.sweep();
-    const entry = this.entry(this.entries, op, spanOf(op));
+    const entry = this.entries.get(op.ruleId, op.groupKey, op.timeMs, spanOf(op));
     const id = decisionId(op);
     // A decision once made is the decision: the event is back (a re-delivered record), its state is already applied.
     const known = entry.decisionsIfAny?.get(id, op.timeMs);
@@ -190,7 +177,7 @@ export class MemoryStateStore implements StateStore {
 
   private throttle(op: DetectorOp): OpStatus {
     if (op.throttleMs <= 0) return 'fire';
-    const entry = this.entry(this.throttles, op, op.throttleMs);
+    const entry = this.throttles.get(op.ruleId, op.groupKey, op.timeMs, op.throttleMs);
     const mark = entry.mark;
     if (mark !== undefined) {
       if (mark.alertId === op.alertId) return 'fire';
@@ -201,34 +188,11 @@ export class MemoryStateStore implements StateStore {
     return 'fire';
   }
 
-  private entry(table: Map<string, Map<string, Entry>>, op: DetectorOp, spanMs: number): Entry {
-    const timeMs = op.timeMs;
-    let group = table.get(op.ruleId);
-    if (group === undefined) {
-      group = new Map();
-      table.set(op.ruleId, group);
-    }
-    let entry = group.get(op.groupKey);
-    // State idle longer than its span of event time starts over, as the Lua scripts decide it.
-    if (entry === undefined || timeMs - entry.lastMs > Math.max(entry.spanMs, spanMs) + TTL_MARGIN_MS) {
-      entry = new Entry(timeMs, spanMs);
-      group.set(op.groupKey, entry);
-    }
-    entry.lastMs = Math.max(entry.lastMs, timeMs);
-    entry.spanMs = Math.max(entry.spanMs, spanMs);
-    return entry;
-  }
-
   /** Drops entries no event within their span has touched (event time), as Redis TTLs do. */
   private sweep(): void {
     this.opsSinceSweep = 0;
-    for (const table of [this.entries, this.throttles]) {
-      for (const group of table.values()) {
-        for (const [key, entry] of group) {
-          if (this.maxEventMs - entry.lastMs > entry.spanMs + TTL_MARGIN_MS) group.delete(key);
-        }
-      }
-    }
+    this.entries.sweep(this.maxEventMs);
+    this.throttles.sweep(this.maxEventMs);
   }
 }
 

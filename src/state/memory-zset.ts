@@ -62,12 +62,14 @@ export function newestIn(zset: Map<string, number>, from: number, to: number): s
 
 /** Removes members older than `before`, then all but the newest `keep` (as ZREMRANGEBYSCORE + ZREMRANGEBYRANK). */
 export function trim(zset: Map<string, number>, before: number, keep: number, alsoFrom?: Map<string, string>): void {
-  zset.forEach((t, member) => {
-    if (t < before) {
-      zset.delete(member);
-      alsoFrom?.delete(member);
-    }
-  });
+  // No time bound (the dormant detector keeps the newest by count only): no pass over the set for it.
+  if (before > -Infinity)
+    zset.forEach((t, member) => {
+      if (t < before) {
+        zset.delete(member);
+        alsoFrom?.delete(member);
+      }
+    });
   const excess = zset.size - keep;
   if (excess <= 0) return;
   // Usually one over the cap (one was just added): find it in one pass rather than sorting the set on every add.
