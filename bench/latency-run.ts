@@ -164,6 +164,9 @@ async function startFloorConsumer(
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
+    // No commits: KafkaJS's auto-commit sends one OffsetCommit per partition after each batch and fetches again only
+    // once they are answered, which put the commits' queueing into the floor (p50 27.5 → ms, bench/README.md "Latency").
+    autoCommit: false,
     partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
     eachBatch: ({ batch }) => {
       const now = performance.now();

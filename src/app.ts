@@ -126,8 +126,7 @@ export async function startService(
       if (poisonEventId !== undefined && events.some((e) => e.event.id === poisonEventId)) {
         throw new Error('test poison record (AUDITWATCH_TEST_POISON_EVENT_ID)');
       }
-      if (events.length > 0) await state.touch(Date.now());
-      await pipeline.process(events);
+      await pipeline.process(events, Date.now());
       if (quiet !== undefined) {
         metrics.stateOpsSkipped.inc(quiet.takeSkipped());
         metrics.stateCacheEntries.set(quiet.size);

@@ -40,10 +40,13 @@ export class Pipeline {
     return this.engine.rules;
   }
 
-  /** Evaluates a batch and queues its alerts; resolves with the evaluation once they are durable. */
-  async process(batch: readonly Decoded[]): Promise<Evaluation | undefined> {
+  /**
+   * Evaluates a batch and queues its alerts; resolves with the evaluation once they are durable. `arrivedAtMs`
+   * (wall clock, the service's) is recorded as the time events last arrived, with the batch's state updates.
+   */
+  async process(batch: readonly Decoded[], arrivedAtMs?: number): Promise<Evaluation | undefined> {
     if (batch.length === 0) return undefined;
-    const result = await this.engine.evaluate(batch);
+    const result = await this.engine.evaluate(batch, arrivedAtMs);
     const m = this.metrics;
     if (m !== undefined) {
       for (const [rule, n] of result.matched) m.ruleMatches.inc({ rule: m.rule(rule) }, n);

@@ -94,14 +94,17 @@ export class DeliveryQueues {
         [...bySink].map(async ([sink, alerts]) => {
           const queue = this.queue(sink);
           // Indexed first: a crash in between leaves an index entry without a job, which stats() drops, never a job without one.
-          await this.redis.zadd(this.undeliveredKey(sink), 'NX', ...alerts.flatMap((a) => [now, a.id]));
-          await queue.addBulk(
+          // Both go on the one connection the queue shares, in this order, without waiting for the first answer (one round
+          // trip); if either fails, the batch fails and is retried, so no job stays without its entry.
+          const indexed = this.redis.zadd(this.undeliveredKey(sink), 'NX', ...alerts.flatMap((a) => [now, a.id]));
+          const added = queue.addBulk(
             alerts.map((alert) => ({
               name: alert.rule,
               data: { alert, queuedAt: now },
               opts: { ...JOB_OPTIONS, jobId: alert.id },
             })),
           );
+          await Promise.all([indexed, added]);
         }),
       ),
     );

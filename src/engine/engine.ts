@@ -36,7 +36,8 @@ export class Engine {
     private readonly state: StateStore,
   ) {}
 
-  async evaluate(batch: readonly Decoded[]): Promise<Evaluation> {
+  /** Evaluates a batch in one `StateStore.apply`; `arrivedAtMs` (wall clock) goes with it for the silence detector (StateStore.touch). */
+  async evaluate(batch: readonly Decoded[], arrivedAtMs?: number): Promise<Evaluation> {
     const ops: DetectorOp[] = [];
     // Each op's rule and event, as two arrays in step with ops rather than an object per op.
     const opRules: CompiledRule[] = [];
@@ -53,7 +54,7 @@ export class Engine {
         }
       }
     }
-    const results = await this.state.apply(ops);
+    const results = await this.state.apply(ops, arrivedAtMs);
     const alerts: Alert[] = [];
     const throttled = new Map<string, number>();
     results.forEach((result, i) => {

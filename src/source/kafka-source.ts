@@ -12,6 +12,7 @@ import {
   type KafkaDiagnosis,
   type KafkaRole,
 } from './kafka-diagnosis.js';
+import { OffsetCommitter } from './offset-committer.js';
 import { PartitionHealth } from './partition-health.js';
 
 export type { BatchHandler } from './batch-processor.js';
@@ -58,6 +59,7 @@ export class KafkaSource {
   private readonly deadLetters: DeadLetterTopic;
   private readonly health = new PartitionHealth();
   private readonly processor: BatchProcessor;
+  private readonly committer: OffsetCommitter;
   private joined = false;
   private stopping = false;
   private failed = false;
@@ -96,6 +98,7 @@ export class KafkaSource {
       },
     });
     this.admin = this.kafka.admin();
+    this.committer = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets));
     this.deadLetters = new DeadLetterTopic(this.kafka, c.deadLetterTopic, o.log);
     this.processor = new BatchProcessor({
       handle: o.handle,
@@ -200,7 +203,8 @@ export class KafkaSource {
 
   private async commit(topic: string, partition: number, offset: string): Promise<void> {
     try {
-      await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(offset) + 1n).toString() }]);
+      // Together with the chunks of other partitions that finish meanwhile: one request (offset-committer.ts).
+      await this.committer.commit(topic, partition, (BigInt(offset) + 1n).toString());
     } catch (error) {
       // A rebalance took the partition: its new owner re-processes from the last commit (idempotent).
       this.o.log.warn({ topic, partition, err: messageOf(error) }, 'offset commit failed');

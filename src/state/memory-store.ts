@@ -21,7 +21,8 @@ export class MemoryStateStore implements StateStore {
   private opsSinceSweep = 0;
   private lastTouch: number | undefined;
 
-  apply(ops: readonly DetectorOp[]): Promise<OpResult[]> {
+  apply(ops: readonly DetectorOp[], arrivedAtMs?: number): Promise<OpResult[]> {
+    if (arrivedAtMs !== undefined) void this.touch(arrivedAtMs);
     return Promise.resolve(ops.map((op) => this.applyOne(op)));
   }
 

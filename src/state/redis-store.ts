@@ -5,7 +5,7 @@ import { messageOf, StateError } from '../errors.js';
 import { keyTag } from './keys.js';
 import type { QuietCache } from './quiet-cache.js';
 import type { RedisClient } from './redis-connection.js';
-import { scriptCall } from './redis-ops.js';
+import { scriptCall, type ScriptCall } from './redis-ops.js';
 import { BATCH_SCRIPT, defineScripts, loadScripts, type LuaScript } from './scripts.js';
 import type { DetectorOp, OpResult, OpStatus, StateStore } from './state-store.js';
 
@@ -39,7 +39,9 @@ export const OPS_PER_CALL = 256;
  * only on the node that serves them all), one pipeline per node, sent at once;
  * the operations of one key keep their order, since all of a key's state is on
  * one node. With a QuietCache, operations it knows to be quiet and not yet due
- * for a refresh are answered without Redis.
+ * for a refresh are answered without Redis. The chunk's arrival time (`touch` of
+ * `last-event-at`) goes as one more operation of the first call to the node that
+ * serves that key, and as a call of its own only when no operation goes there.
  */
 export class RedisStateStore implements StateStore {
   private readonly scripts: Map<string, LuaScript>;
@@ -60,26 +62,48 @@ export class RedisStateStore implements StateStore {
       });
   }
 
-  async apply(ops: readonly DetectorOp[]): Promise<OpResult[]> {
+  async apply(ops: readonly DetectorOp[], arrivedAtMs?: number): Promise<OpResult[]> {
     const results: OpResult[] = new Array<OpResult>(ops.length);
     const sent: number[] = [];
     ops.forEach((op, i) => {
       if (this.quiet?.skips(op) === true) results[i] = SKIPPED;
       else sent.push(i);
     });
-    if (sent.length === 0) return results;
-    const groups = this.redis instanceof Cluster ? this.byNode(this.redis, ops, sent).values() : [sent];
-    await Promise.all([...groups].map(async (indexes) => this.applyGroup(ops, indexes, results)));
+    if (sent.length === 0) {
+      if (arrivedAtMs !== undefined) await this.touch(arrivedAtMs);
+      return results;
+    }
+    const groups = this.redis instanceof Cluster ? [...this.byNode(this.redis, ops, sent)] : [['', sent] as const];
+    // The touch goes with the calls of the node that serves `last-event-at` (no hash tag), or on its own when none does.
+    const touchNode = this.redis instanceof Cluster ? this.nodeOf(this.redis, calculateSlot(this.lastEventKey)) : '';
+    const alone =
+      arrivedAtMs !== undefined && !groups.some(([node]) => node === touchNode) ? this.touch(arrivedAtMs) : undefined;
+    const touch = arrivedAtMs !== undefined && alone === undefined ? this.touchOp(arrivedAtMs) : undefined;
+    await Promise.all([
+      ...groups.map(async ([node, indexes]) =>
+        this.applyGroup(ops, indexes, results, node === touchNode ? touch : undefined),
+      ),
+      alone,
+    ]);
     return results;
   }
 
-  /** Applies the operations `indexes` of `ops` (all on one node) in calls of the batch script, one pipeline. */
-  private async applyGroup(ops: readonly DetectorOp[], indexes: readonly number[], results: OpResult[]): Promise<void> {
+  /**
+   * Applies the operations `indexes` of `ops` (all on one node) in calls of the batch script, one pipeline;
+   * `touch` (touchOp) goes last in the first call.
+   */
+  private async applyGroup(
+    ops: readonly DetectorOp[],
+    indexes: readonly number[],
+    results: OpResult[],
+    touch?: ScriptCall,
+  ): Promise<void> {
     const pipeline = this.redis.pipeline();
     const calls: Array<ReadonlyArray<[number, DetectorOp]>> = [];
     for (let from = 0; from < indexes.length; from += this.opsPerCall) {
       const part = indexes.slice(from, from + this.opsPerCall).map((i): [number, DetectorOp] => [i, opAt(ops, i)]);
       const scripts = part.map(([, op]) => scriptCall(this.prefix, op));
+      if (from === 0 && touch !== undefined) scripts.push(touch);
       const packed = pack(scripts.map(({ name, keys, args }) => [name, keys, args.map(String)]));
       // The one declared key routes the call (a key of its first operation); the script reads every key from the operations.
       this.invoke(pipeline, BATCH_SCRIPT, [scripts[0]?.keys[0] ?? ''], [packed]);
@@ -88,8 +112,9 @@ export class RedisStateStore implements StateStore {
     const replies = await this.exec(pipeline);
     calls.forEach((part, c) => {
       const reply = replies[c];
-      if (!Array.isArray(reply) || reply.length !== part.length)
-        throw new StateError(`the batch script answered ${String(reply)} for ${part.length} operations`);
+      const expected = part.length + (c === 0 && touch !== undefined ? 1 : 0);
+      if (!Array.isArray(reply) || reply.length !== expected)
+        throw new StateError(`the batch script answered ${String(reply)} for ${expected} operations`);
       part.forEach(([i, op], j) => {
         const one = reply[j] as Reply;
         // A third element is the newest time recorded, only in a fresh reply (new_value, dormant).
@@ -104,8 +129,7 @@ export class RedisStateStore implements StateStore {
     const groups = new Map<string, number[]>();
     for (const i of sent) {
       const op = opAt(ops, i);
-      const slot = calculateSlot(keyTag(op.ruleId, op.groupKey));
-      const node = cluster.slots[slot]?.[0] ?? `slot ${slot}`;
+      const node = this.nodeOf(cluster, calculateSlot(keyTag(op.ruleId, op.groupKey)));
       const group = groups.get(node);
       if (group === undefined) groups.set(node, [i]);
       else group.push(i);
@@ -113,14 +137,27 @@ export class RedisStateStore implements StateStore {
     return groups;
   }
 
+  private nodeOf(cluster: Cluster, slot: number): string {
+    return cluster.slots[slot]?.[0] ?? `slot ${slot}`;
+  }
+
+  private get lastEventKey(): string {
+    return `${this.prefix}:last-event-at`;
+  }
+
+  /** The touch script as an operation of the batch script (name, key count, argument count, key, arguments). */
+  private touchOp(nowMs: number): ScriptCall {
+    return { name: 'touch', keys: [this.lastEventKey], args: [nowMs, LAST_EVENT_TTL_MS] };
+  }
+
   async touch(nowMs: number): Promise<void> {
     const pipeline = this.redis.pipeline();
-    this.invoke(pipeline, 'touch', [`${this.prefix}:last-event-at`], [nowMs, LAST_EVENT_TTL_MS]);
+    this.invoke(pipeline, 'touch', [this.lastEventKey], [nowMs, LAST_EVENT_TTL_MS]);
     await this.exec(pipeline);
   }
 
   async lastEventAt(): Promise<number | undefined> {
-    const value = await this.guard(() => this.redis.get(`${this.prefix}:last-event-at`));
+    const value = await this.guard(() => this.redis.get(this.lastEventKey));
     return value === null ? undefined : Number(value);
   }
 

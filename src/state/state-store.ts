@@ -80,9 +80,12 @@ export const MAX_EVIDENCE = 20;
 export const TTL_MARGIN_MS = 3_600_000;
 
 export interface StateStore {
-  /** Applies the operations in order (in one round trip for Redis) and returns one result each. */
-  apply(ops: readonly DetectorOp[]): Promise<OpResult[]>;
-  /** Records that audit events arrived (wall clock), for the silence detector; shared by replicas. */
+  /**
+   * Applies the operations in order (in one round trip for Redis) and returns one result each.
+   * With `arrivedAtMs`, also records that events arrived then, as `touch` does, in the same round trip.
+   */
+  apply(ops: readonly DetectorOp[], arrivedAtMs?: number): Promise<OpResult[]>;
+  /** Records that audit events arrived (wall clock), for the silence detector; shared by replicas. Never moves backwards. */
   touch(nowMs: number): Promise<void>;
   /** Wall-clock time events last arrived, or undefined if never. */
   lastEventAt(): Promise<number | undefined>;

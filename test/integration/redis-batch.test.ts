@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors.js';
 import { keyTag } from '../../src/state/keys.js';
 import { createRedis } from '../../src/state/redis-connection.js';
-import { RedisStateStore } from '../../src/state/redis-store.js';
+import { LAST_EVENT_TTL_MS, RedisStateStore } from '../../src/state/redis-store.js';
 import type { DetectorOp } from '../../src/state/state-store.js';
 import { clusterSettings, requireServices, services } from '../support/services.js';
 
@@ -91,6 +91,24 @@ describe.skipIf(!available)('RedisStateStore batch script (real Redis)', () => {
     await store.close();
   });
 
+  it("carries the chunk's arrival time (touch) in its first call: no call of its own, same TTL; alone when no operation is sent", async () => {
+    const p = `aw-test-${randomUUID()}`;
+    const redis = single();
+    const store = new RedisStateStore(redis, p, undefined, 7);
+    const ops = chunk(10);
+    const counter = countScriptCalls([redis]);
+    const now = Date.now();
+    const results = await store.apply(ops, now);
+    expect(counter.calls).toBe(Math.ceil(ops.length / 7));
+    expect(results).toEqual(await cleanReplies(() => new RedisStateStore(single(), `aw-test-${randomUUID()}`), ops));
+    expect(await store.lastEventAt()).toBe(now);
+    expect(await redis.pttl(`${p}:last-event-at`)).toBeGreaterThan(LAST_EVENT_TTL_MS - 60_000);
+    await store.apply([], now + 1);
+    expect(counter.calls).toBe(Math.ceil(ops.length / 7) + 1);
+    expect(await store.lastEventAt()).toBe(now + 1);
+    await store.close();
+  });
+
   it('a call failing half-way keeps its first writes; the retried chunk gets the replies of one clean application', async () => {
     const ops = chunk(10);
     const p = `aw-test-${randomUUID()}`;
@@ -127,6 +145,26 @@ describe.skipIf(!available)('RedisStateStore batch script on a Redis Cluster (re
     // 90 group keys × 3 rules: hundreds of slots, on 3 masters.
     expect(counter.calls).toBe(3);
     expect(results).toEqual(await cleanReplies(() => new RedisStateStore(cluster(), `aw-test-${randomUUID()}`), ops));
+    await store.close();
+  });
+
+  it("carries the chunk's arrival time in the call of the node that serves last-event-at, else sends it alone", async () => {
+    const p = `aw-test-${randomUUID()}`;
+    const client = cluster();
+    const store = new RedisStateStore(client, p);
+    await store.apply([
+      { ruleId: 'warm', groupKey: '', eventId: 'w', timeMs: 0, throttleMs: 0, alertId: 'w', detector: 'fire' },
+    ]);
+    const counter = countScriptCalls(client.nodes('master'));
+    const now = Date.now();
+    await store.apply(chunk(30), now);
+    expect(counter.calls).toBe(3);
+    expect(await store.lastEventAt()).toBe(now);
+    const touchNode = client.slots[calculateSlot(`${p}:last-event-at`)]![0]!;
+    const elsewhere = chunk(30).filter((op) => client.slots[slotOf(p, op)]![0] !== touchNode);
+    await store.apply(elsewhere, now + 1);
+    expect(counter.calls).toBe(3 + 2 + 1);
+    expect(await store.lastEventAt()).toBe(now + 1);
     await store.close();
   });
 

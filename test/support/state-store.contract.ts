@@ -330,6 +330,27 @@ export function stateStoreContract(name: string, open: StoreFactory): void {
       expect(await s.lastEventAt()).toBe(T0 + 5 * S);
     });
 
+    it('apply with an arrival time records it as touch does (never backwards), with or without operations', async () => {
+      const s = await store();
+      const arrived = async (t: number, ...ids: string[]) =>
+        (
+          await s.apply(
+            ids.map((id, i) => threshold(id, T0 + i * S)),
+            t,
+          )
+        ).map((x) => x.count);
+      expect(await arrived(T0 + 5 * S, 'arr1')).toEqual([1]);
+      expect(await s.lastEventAt()).toBe(T0 + 5 * S);
+      expect(await arrived(T0, 'arr1', 'arr2')).toEqual([1, 2]);
+      expect(await s.lastEventAt()).toBe(T0 + 5 * S);
+      expect(await arrived(T0 + 9 * S)).toEqual([]);
+      expect(await s.lastEventAt()).toBe(T0 + 9 * S);
+      // Many keys: on a cluster some calls go to nodes without `last-event-at`, and the replies keep their order.
+      const ops = Array.from({ length: 40 }, (_, i) => ({ ...threshold(`k${i}`, T0), groupKey: `credentialId=K${i}` }));
+      expect((await s.apply(ops, T0 + 10 * S)).map((x) => x.count)).toEqual(ops.map(() => 1));
+      expect(await s.lastEventAt()).toBe(T0 + 10 * S);
+    });
+
     it('two clients applying at once count exactly like one', async () => {
       const one = await store();
       const two = await again();

@@ -7,7 +7,7 @@
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local now = tonumber(ARGV[1])
 if now > current then
-  redis.call('SET', KEYS[1], now, 'PX', ARGV[2])
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return now
 end
 return current
