@@ -20,6 +20,8 @@ import { KafkaSource } from './source/kafka-source.js';
 import { checkRedisServers, COMMAND_TIMEOUT_MS, createRedis } from './state/redis-connection.js';
 import { QuietCache } from './state/quiet-cache.js';
 import { RedisStateStore } from './state/redis-store.js';
+import { StateBatcher } from './state/state-batcher.js';
+import type { StateStore } from './state/state-store.js';
 
 /** A running `auditwatch run`. */
 export interface Service {
@@ -95,7 +97,8 @@ export async function startService(
 
   const { entries, bytes } = config.stateCache;
   const quiet = entries > 0 ? new QuietCache({ maxEntries: entries, maxBytes: bytes }) : undefined;
-  const state = new RedisStateStore(redis, config.redis.prefix, quiet);
+  // Chunks of several partitions that reach the store together go to Redis together (one call per node).
+  const state = new StateBatcher(new RedisStateStore(redis, config.redis.prefix, quiet));
   // Queues and workers on connections of their own: a delivery's completion never waits behind the engine's pipelines.
   const queueRedis = createRedis(config.redis, {
     maxRetriesPerRequest: 2,
@@ -243,7 +246,7 @@ export async function startService(
 /** Raises a silence alert for each silence rule whose time has come (one per silence, whichever replica sees it). */
 async function checkSilenceRules(
   rules: readonly CompiledRule[],
-  state: RedisStateStore,
+  state: StateStore,
   pipeline: Pipeline,
   startedAt: number,
 ): Promise<void> {
