@@ -1,3 +1,4 @@
+import { OPS_PER_CALL } from './redis-store.js';
 import type { DetectorOp, OpResult, StateStore } from './state-store.js';
 
 interface Waiting {
@@ -11,7 +12,9 @@ interface Waiting {
  * Sends the operations of chunks that reach the store in the same turn of the
  * event loop as one `apply` (one call per Redis node). The partitions of one
  * Kafka fetch are processed at once, so at a low rate each chunk holds a few
- * events, and without this every one of them cost its own calls.
+ * events, and without this every one of them cost its own calls. Chunks that
+ * fill a call on their own are sent at once: merging them gains nothing, and
+ * waiting would keep Redis idle while the next partition's chunk is evaluated.
  *
  * Each chunk's operations keep their order, and its results are its own. When
  * the joint call fails, each chunk is applied again on its own, so one chunk's
@@ -21,19 +24,29 @@ interface Waiting {
  */
 export class StateBatcher implements StateStore {
   private waiting: Waiting[] = [];
+  private waitingOps = 0;
 
-  constructor(private readonly store: StateStore) {}
+  /** `sendAt`: operations that fill a call; waiting ones go at once when they reach it (OPS_PER_CALL). */
+  constructor(
+    private readonly store: StateStore,
+    private readonly sendAt = OPS_PER_CALL,
+  ) {}
 
   apply(ops: readonly DetectorOp[], arrivedAtMs?: number): Promise<OpResult[]> {
     return new Promise<OpResult[]>((resolve, reject) => {
       this.waiting.push({ ops, arrivedAtMs, resolve, reject });
-      if (this.waiting.length === 1) setImmediate(() => void this.flush());
+      this.waitingOps += ops.length;
+      // Enough for a full call: sent now, so Redis works on it while this process evaluates the next chunk.
+      if (this.waitingOps >= this.sendAt) void this.flush();
+      else if (this.waiting.length === 1) setImmediate(() => void this.flush());
     });
   }
 
   private async flush(): Promise<void> {
     const batch = this.waiting;
     this.waiting = [];
+    this.waitingOps = 0;
+    if (batch.length === 0) return;
     if (batch.length === 1) return this.applyAlone(batch[0]);
     let results: OpResult[];
     try {

@@ -48,6 +48,17 @@ describe('StateBatcher', () => {
     expect(await recording.lastEventAt()).toBe(2_000);
   });
 
+  it('sends at once what fills a call, without waiting for the turn to end', async () => {
+    const recording = new Recording();
+    const batcher = new StateBatcher(recording, 4);
+    const small = batcher.apply([op('a', 0)]);
+    const big = batcher.apply([op('b', 0), op('b', 1), op('b', 2)]);
+    // Both were sent together before this line: the call did not wait for setImmediate.
+    expect(recording.calls).toEqual([{ ops: 4, arrivedAtMs: undefined }]);
+    await Promise.all([small, big]);
+    expect(recording.calls).toHaveLength(1);
+  });
+
   it('sends chunks of later turns on their own', async () => {
     const recording = new Recording();
     const batcher = new StateBatcher(recording);
