@@ -145,7 +145,7 @@ export class RedisStateStore implements StateStore {
     return `${this.prefix}:last-event-at`;
   }
 
-  /** The touch script as an operation of the batch script (name, key count, argument count, key, arguments). */
+  /** The touch script as an operation of the batch script. */
   private touchOp(nowMs: number): ScriptCall {
     return { name: 'touch', keys: [this.lastEventKey], args: [nowMs, LAST_EVENT_TTL_MS] };
   }
