@@ -152,7 +152,8 @@ export class RedisStateStore implements StateStore {
 
   async touch(nowMs: number): Promise<void> {
     const pipeline = this.redis.pipeline();
-    this.invoke(pipeline, 'touch', [this.lastEventKey], [nowMs, LAST_EVENT_TTL_MS]);
+    const { name, keys, args } = this.touchOp(nowMs);
+    this.invoke(pipeline, name, keys, args);
     await this.exec(pipeline);
   }
 

@@ -42,14 +42,13 @@ end
 local function remember(key, id, t, ttl, meta, reply)
   local kind, kept, g = 'o', otherKept, 2
   if reply[1] == 1 then kind, kept, g = 'f', firedKept, 4 end
-  if meta[g + 1] >= kept then
-    meta[g], meta[g + 1] = 1 - meta[g], 0
-    dropGeneration(key, kind .. (meta[g] == 0 and '0' or '1'))
-  end
+  local full = meta[g + 1] >= kept
+  if full then meta[g], meta[g + 1] = 1 - meta[g], 0 end
+  local tag = kind .. (meta[g] == 0 and '0' or '1')
+  if full then dropGeneration(key, tag) end
   meta[g + 1] = meta[g + 1] + 1
   if t > meta[1] then meta[1] = t end
-  redis.call('HSET', key, id, kind .. (meta[g] == 0 and '0' or '1') .. cmsgpack.pack(reply),
-    '', struct.pack(META, meta[1], meta[2], meta[3], meta[4], meta[5]))
+  redis.call('HSET', key, id, tag .. cmsgpack.pack(reply), '', struct.pack(META, meta[1], meta[2], meta[3], meta[4], meta[5]))
   redis.call('PEXPIRE', key, ttl)
   return reply
 end
