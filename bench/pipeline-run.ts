@@ -6,6 +6,7 @@
  */
 import type { Admin } from 'kafkajs';
 import type { FakeWebhookReceiver } from '../test/support/fake-sinks.js';
+import { cpuBudget, readCpu, type CpuBudget, type CpuReading } from './cpu-budget.js';
 import { committed } from './kafka-topic.js';
 import { counterDelta, readRedisCounters, type ConnectionCensus } from './redis-counters.js';
 import { ServiceUnderTest, type MetricSample } from './service-under-test.js';
@@ -69,6 +70,8 @@ export interface PipelineResult extends ServiceRunStats {
   eps: number;
   seconds: number;
   timing: string;
+  /** CPU per event over the same window (cpu-budget.ts). */
+  cpu: CpuBudget;
 }
 
 const POLL_MS = 100;
@@ -90,12 +93,17 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineResult
     nodeOptions: o.nodeOptions,
     serviceEnv: o.serviceEnv,
   });
+  const redisUrls = o.redis.dedicated ? o.redis.counterUrls : undefined;
+  const cpuAt = () => readCpu(service.pid, redisUrls);
+  const atReady = await cpuAt();
   const readyAt = performance.now();
   let stopped = false;
   try {
     let t0: number | undefined;
     let c0 = 0;
     let t1: number | undefined;
+    let atFirst: CpuReading | undefined;
+    let atLast: CpuReading | undefined;
     const deadline = Date.now() + o.timeoutMs;
     for (let i = 0; ; i++) {
       const c = await committed(o.admin, o.groupId, o.topic);
@@ -103,9 +111,11 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineResult
       if (c > 0 && t0 === undefined) {
         t0 = now;
         c0 = c;
+        atFirst = await cpuAt();
       }
       if (c >= o.expected) {
         t1 = now;
+        atLast = await cpuAt();
         break;
       }
       if (i % 5 === 0) await service.metrics();
@@ -120,12 +130,14 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineResult
     const start = fromReady ? readyAt : t0!;
     const seconds = Math.max(t1 - start, POLL_MS) / 1000;
     const eps = (o.expected - (fromReady ? 0 : c0)) / seconds;
+    const cpu = cpuBudget(fromReady ? atReady : atFirst!, atLast, o.expected - (fromReady ? 0 : c0));
     const stats = await finishServiceRun(service, o.redis, before, o.webhook, o.log);
     stopped = true;
     return {
       ...stats,
       eps,
       seconds,
+      cpu,
       timing: fromReady
         ? 'from readiness (drained before the first poll)'
         : `committed offsets, ${POLL_MS} ms polls, after the first commit (${c0} records)`,

@@ -3,6 +3,7 @@
  * ok/MISS) and, as the very last line, one JSON object with exactly the keys
  * the issue names.
  */
+import type { CpuBudget } from './cpu-budget.js';
 import { percentile, type LatencyResult } from './latency-run.js';
 import type { PipelineResult, ServiceRunStats } from './pipeline-run.js';
 import type { RawResult } from './raw-consumer.js';
@@ -83,6 +84,12 @@ const MB = 1024 * 1024;
 function memory(run: ServiceRunStats): string {
   const mb = (x: number) => (x / MB).toFixed(1);
   return `${mb(run.peakRss)} MB (${run.peakRssSource}); sampled peaks: V8 heap ${mb(run.peakHeapUsed)} MB used of ${mb(run.peakHeapTotal)} MB, external ${mb(run.peakExternal)} MB`;
+}
+/** The throughput run's CPU budget (cpu-budget.ts): what each part spent per event, and how busy the machine was. */
+function cpu(c: CpuBudget): string {
+  const us = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(1)} µs`);
+  const busy = c.busyCores === undefined ? '-' : c.busyCores.toFixed(2);
+  return `service ${us(c.serviceUs)}, Redis ${us(c.redisUs)}, the rest of the machine ${us(c.restUs)} (broker, benchmark, system); machine busy ${busy} of ${c.cores} cores`;
 }
 const round = (x: number, digits: number): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
@@ -198,6 +205,7 @@ export function formatTable(r: BenchResults, s: BenchSummary, checks: TargetChec
         ? `${f(tp.serverScriptsPerEvent, 3)} script calls/event, ${f(tp.serverCallsPerEvent, 2)} commands executed/event incl. inside scripts, ${f(tp.serverScriptUsecPerEvent, 1)} µs of script time/event, ${f(tp.serverReadsPerBatch, 1)} socket reads/batch`
         : '-',
     ],
+    ['  CPU per event', cpu(r.pipeline.cpu)],
     ['  peak RSS', memory(r.pipeline)],
     [
       'latency at fixed rate',
