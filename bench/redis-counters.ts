@@ -71,6 +71,8 @@ export function counterDelta(
 /** One ioredis connection of the service, as counted by bench/redis-census.mjs. */
 export interface ConnectionCensus {
   connection: number;
+  /** The client's connectionName (`auditwatch-state` for rule state). */
+  name: string;
   commands: number;
   roundTrips: number;
   pipelines: number;

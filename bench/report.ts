@@ -3,6 +3,7 @@
  * ok/MISS) and, as the very last line, one JSON object with exactly the keys
  * the issue names.
  */
+import { REDIS_CONNECTION_NAMES } from '../src/state/redis-connection.js';
 import type { CpuBudget } from './cpu-budget.js';
 import { percentile, type LatencyResult } from './latency-run.js';
 import type { PipelineResult, ServiceRunStats } from './pipeline-run.js';
@@ -41,10 +42,12 @@ export interface BenchResults {
   redisCluster: boolean;
 }
 
+const STATE_CONNECTION = REDIS_CONNECTION_NAMES.state;
+
 /** Redis figures of one service run, from the census (client side) and the server's counters. */
 export interface RedisFigures {
   commandsPerEvent: number;
-  /** Round trips of the rule-state connection per processed chunk. */
+  /** Round trips of the rule-state connection per processed chunk (on a cluster: of its busiest node connection). */
   roundTripsPerBatch: number;
   /** Commands of the rule-state connection by name. */
   mainByName: Record<string, number>;
@@ -63,14 +66,18 @@ export function redisFigures(run: ServiceRunStats): RedisFigures {
   const events = Math.max(1, run.consumed);
   const batches = Math.max(1, run.batches);
   const all = run.census.reduce((sum, c) => sum + c.commands, 0);
-  const main = run.census.find((c) => c.connection === 0);
-  const delivery = run.census.filter((c) => c.connection !== 0).reduce((sum, c) => sum + c.commands, 0);
+  // Rule state: one connection, or one per node of a cluster (their pipelines go out side by side).
+  const state = run.census.filter((c) => c.name === STATE_CONNECTION);
+  const mainByName: Record<string, number> = {};
+  for (const c of state)
+    for (const [name, n] of Object.entries(c.byName)) mainByName[name] = (mainByName[name] ?? 0) + n;
+  const delivery = run.census.filter((c) => c.name !== STATE_CONNECTION).reduce((sum, c) => sum + c.commands, 0);
   return {
     commandsPerEvent: all / events,
-    roundTripsPerBatch: (main?.roundTrips ?? 0) / batches,
-    mainByName: main?.byName ?? {},
+    roundTripsPerBatch: Math.max(0, ...state.map((c) => c.roundTrips)) / batches,
+    mainByName,
     deliveryCommands: delivery,
-    largestPipeline: main?.largestPipeline ?? 0,
+    largestPipeline: Math.max(0, ...state.map((c) => c.largestPipeline)),
     serverScriptsPerEvent: run.server === undefined ? undefined : run.server.scripts / events,
     serverCallsPerEvent: run.server === undefined ? undefined : run.server.total / events,
     serverReadsPerBatch: run.server === undefined ? undefined : run.server.readsProcessed / batches,
@@ -161,7 +168,7 @@ function compareAlerts(pipeline: Record<string, number>, replay: Record<string, 
 
 function redisKind(r: BenchResults): string {
   if (r.redisCluster)
-    return 'the local 3-master Redis Cluster (server counters summed over the masters; round trips counted on one node connection)';
+    return 'the local 3-master Redis Cluster (server counters summed over the masters; round trips counted on the busiest node connection)';
   return r.redisDedicated
     ? "the benchmark's own redis-server per run"
     : 'the shared server (no redis-server binary; server counters not shown)';

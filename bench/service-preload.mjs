@@ -17,9 +17,10 @@
  * pipeline (ioredis hands all of them to `sendCommand` with the same
  * pseudo-stream object, then writes them at once) are one round trip however
  * many they are. EVALSHA/EVAL is one command, whatever the script does inside.
- * Connections are numbered in the order they first send a command: in
- * `auditwatch run`, 0 is the rule-state connection (the engine's pipelines) and
- * the next ones are the delivery queues' and workers' (BullMQ).
+ * Connections are numbered in the order they first send a command, and carry
+ * the name the service gave them (`auditwatch-state` for rule state: one
+ * connection, or one per node of a Redis Cluster; the others are the delivery
+ * queues' and workers').
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -44,7 +45,7 @@ if (profileFile !== undefined && profileFile !== '') {
 }
 
 if (file !== undefined && file !== '') {
-  /** @type {Map<object, {connection: number, commands: number, roundTrips: number, pipelines: number, pipelined: number, largestPipeline: number, byName: Record<string, number>}>} */
+  /** @type {Map<object, {connection: number, name: string, commands: number, roundTrips: number, pipelines: number, pipelined: number, largestPipeline: number, byName: Record<string, number>}>} */
   const connections = new Map();
   const flushes = new WeakMap();
   // Commands issued before the connection is ready are queued, then handed to sendCommand again: count them once.
@@ -56,6 +57,8 @@ if (file !== undefined && file !== '') {
     if (stats === undefined) {
       stats = {
         connection: connections.size,
+        // The service names its connections (REDIS_CONNECTION_NAMES); a cluster's node connections share their client's name.
+        name: String(client.options?.connectionName ?? ''),
         commands: 0,
         roundTrips: 0,
         pipelines: 0,

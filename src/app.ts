@@ -17,7 +17,12 @@ import { Pipeline } from './pipeline.js';
 import { createSinks } from './sinks/create-sinks.js';
 import type { KafkaDiagnosis } from './source/kafka-diagnosis.js';
 import { KafkaSource } from './source/kafka-source.js';
-import { checkRedisServers, COMMAND_TIMEOUT_MS, createRedis } from './state/redis-connection.js';
+import {
+  checkRedisServers,
+  COMMAND_TIMEOUT_MS,
+  createRedis,
+  REDIS_CONNECTION_NAMES,
+} from './state/redis-connection.js';
 import { QuietCache } from './state/quiet-cache.js';
 import { RedisStateStore } from './state/redis-store.js';
 import { StateBatcher } from './state/state-batcher.js';
@@ -72,6 +77,7 @@ export async function startService(
 
   const retryStrategy = (n: number) => Math.min(n * 250, 2_000);
   const redis = createRedis(config.redis, {
+    connectionName: REDIS_CONNECTION_NAMES.state,
     maxRetriesPerRequest: 2,
     retryStrategy,
     lazyConnect: true,
@@ -101,12 +107,17 @@ export async function startService(
   const state = new StateBatcher(new RedisStateStore(redis, config.redis.prefix, quiet));
   // Queues and workers on connections of their own: a delivery's completion never waits behind the engine's pipelines.
   const queueRedis = createRedis(config.redis, {
+    connectionName: REDIS_CONNECTION_NAMES.queues,
     maxRetriesPerRequest: 2,
     retryStrategy,
     commandTimeout: COMMAND_TIMEOUT_MS,
   });
   // Workers block waiting for jobs: no command timeout, and no retry limit (BullMQ requires it).
-  const workerRedis = createRedis(config.redis, { maxRetriesPerRequest: null, retryStrategy });
+  const workerRedis = createRedis(config.redis, {
+    connectionName: REDIS_CONNECTION_NAMES.workers,
+    maxRetriesPerRequest: null,
+    retryStrategy,
+  });
   // Outages are logged once, by the main connection's listener; without a listener ioredis would print each error.
   for (const connection of [queueRedis, workerRedis]) connection.on('error', () => undefined);
   const queues = new DeliveryQueues(

@@ -10,6 +10,17 @@ export type RedisClient = Redis | Cluster;
 export const COMMAND_TIMEOUT_MS = 10_000;
 
 /**
+ * The service's connections by purpose, as `CLIENT LIST` shows them (`name=`)
+ * until BullMQ renames the delivery connections it uses for its own worker
+ * discovery: rule state, the delivery queues, the delivery workers.
+ */
+export const REDIS_CONNECTION_NAMES = {
+  state: 'auditwatch-state',
+  queues: 'auditwatch-queues',
+  workers: 'auditwatch-workers',
+} as const;
+
+/**
  * A client for the configured Redis: `new Redis(url)` for one node, `new
  * Cluster(seeds)` in cluster mode, with the username, password and TLS
  * settings applied to every node. `options` are per-connection options
