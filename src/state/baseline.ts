@@ -2,7 +2,7 @@ import type { BaselineFigures, BaselineParams } from './state-store.js';
 import { BASELINE_VALUES_KEPT } from './keys.js';
 
 /**
- * The baseline detector's arithmetic, for the memory store; lua/baseline-5.lua
+ * The baseline detector's arithmetic, for the memory store; lua/baseline-4.lua
  * is the same, step by step. Both must decide alike to the last bit, so both
  * use only +, −, ×, ÷, sqrt, floor and comparisons (IEEE 754 doubles, exactly
  * rounded in V8 and in Redis's Lua alike) in the same order. Powers are taken by

@@ -85,7 +85,7 @@ export function scriptCall(prefix: string, op: DetectorOp): ScriptCall {
     case 'baseline':
       return {
         name: 'baseline',
-        keys: [`${base}rate`, `${base}bucket-values:0`, `${base}bucket-values:1`, throttleKey, decisions],
+        keys: [`${base}bucket-values:0`, `${base}bucket-values:1`, throttleKey, decisions],
         args: [
           op.eventId,
           op.timeMs,

@@ -9,18 +9,22 @@
 -- (read, write, expiry). Fields:
 --   ''              (no decision id is empty) struct '<dBHBH': the newest event time applied (state idle
 --                   longer than its ttl starts over), the other kind's current generation (0 or 1) and its
---                   count, the fired kind's generation and count
+--                   count, the fired kind's generation and count; then the detector's own state, if it
+--                   keeps it here (`meta.state`, a string: the baseline's), read and written with the counters
 --   '<decision id>' (the event id; '<step>:<event id>' for a sequence) its kind and generation ('o0', 'o1',
 --                   'f0', 'f1'), then the reply, msgpack
 -- Binary numbers, not text: formatting and parsing decimals was a fifth of a script's cost.
 local firedKept, otherKept = 256, 1024 -- keep in step with FIRED_DECISIONS_KEPT, OTHER_DECISIONS_KEPT in state-store.ts
 local META = '<dBHBH'
 
--- recall(key, id, t, ttl) -> the remembered reply or nil, and the hash's counters (for remember).
+-- recall(key, id, t, ttl) -> the remembered reply or nil, and the hash's counters and state (for remember).
 local function recall(key, id, t, ttl)
   local got = redis.call('HMGET', key, '', id)
   if not got[1] then return nil, { t, 0, 0, 0, 0 } end
   local meta = { struct.unpack(META, got[1]) }
+  -- struct.unpack's last value is where the counters end: the state, if any, follows.
+  if #got[1] >= meta[6] then meta.state = string.sub(got[1], meta[6]) end
+  meta[6] = nil
   if t - meta[1] > number(ttl) then
     redis.call('UNLINK', key)
     return nil, { t, 0, 0, 0, 0 }
@@ -38,7 +42,8 @@ local function dropGeneration(key, tag)
   for i = 1, #drop, 1000 do redis.call('HDEL', key, unpack(drop, i, math.min(i + 999, #drop))) end
 end
 
--- remember(key, id, t, ttl, meta, reply) -> reply, remembered under id (`meta`: what recall() returned with nil).
+-- remember(key, id, t, ttl, meta, reply) -> reply, remembered under id (`meta`: what recall() returned with nil,
+-- its `state` as the detector left it).
 local function remember(key, id, t, ttl, meta, reply)
   local kind, kept, g = 'o', otherKept, 2
   if reply[1] == 1 then kind, kept, g = 'f', firedKept, 4 end
@@ -48,7 +53,8 @@ local function remember(key, id, t, ttl, meta, reply)
   if full then dropGeneration(key, tag) end
   meta[g + 1] = meta[g + 1] + 1
   if t > meta[1] then meta[1] = t end
-  redis.call('HSET', key, id, tag .. cmsgpack.pack(reply), '', struct.pack(META, meta[1], meta[2], meta[3], meta[4], meta[5]))
+  local counters = struct.pack(META, meta[1], meta[2], meta[3], meta[4], meta[5])
+  redis.call('HSET', key, id, tag .. cmsgpack.pack(reply), '', counters .. (meta.state or ''))
   redis.call('PEXPIRE', key, ttl)
   return reply
 end

@@ -2,12 +2,13 @@
   Counts events (or distinct values) per group key in event-time buckets and fires when a
   bucket's count is far above the key's learned rate. The arithmetic is that of
   src/state/baseline.ts, step by step, so both stores decide alike to the last bit.
-  KEYS[1] string, msgpack { s, n, b, c, p, w, x, q }: s time of the earliest counted event, n newest
+  KEYS[1], KEYS[2] sets of values of the even / odd buckets (with countValues; the newest and previous only)
+  KEYS[3] throttle key
+  KEYS[4] remembered decisions (includes/decisions.lua), whose counters field also holds the key's
+          state: msgpack { s, n, b, c, p, w, x, q }: s time of the earliest counted event, n newest
           event time, b newest bucket, c its count, p the previous bucket's count, w x q weighted sums
-          of the closed buckets (weight, counts, squared counts); msgpack keeps each double exact
-  KEYS[2], KEYS[3] sets of values of the even / odd buckets (with countValues; the newest and previous only)
-  KEYS[4] throttle key
-  KEYS[5] remembered decisions (includes/decisions.lua)
+          of the closed buckets (weight, counts, squared counts); msgpack keeps each double exact.
+          Read and written with the decision, it costs no command of its own.
   ARGV[1] eventId, ARGV[2] timeMs, ARGV[3] countValues ('1' or '0'), ARGV[4] value, ARGV[5] bucketMs,
   ARGV[6] decay per bucket, ARGV[7] learningMs, ARGV[8] z, ARGV[9] min count, ARGV[10] min deviation,
   ARGV[11] ttlMs, ARGV[12] throttleMs, ARGV[13] alertId, ARGV[14] values kept per bucket
@@ -17,7 +18,7 @@
 -- @include common
 -- @include decisions
 local id, t = ARGV[1], tonumber(ARGV[2])
-local known, decided = recall(KEYS[5], id, t, ARGV[11])
+local known, decided = recall(KEYS[4], id, t, ARGV[11])
 if known then return known end
 
 local byValue, value = ARGV[3] == '1', ARGV[4]
@@ -26,7 +27,7 @@ local learning, need, minCount, minDeviation = number(ARGV[7]), number(ARGV[8]),
 local ttl, cap = number(ARGV[11]), number(ARGV[14])
 
 local function num(x) return string.format('%.17g', x) end
-local function setOf(bucket) return KEYS[2 + bucket % 2] end
+local function setOf(bucket) return KEYS[1 + bucket % 2] end
 
 -- r^k by repeated squaring, as decayPow() in baseline.ts: Lua's ^ is the C library's pow(), not V8's.
 local function decayPow(k)
@@ -47,14 +48,13 @@ end
 
 local function decide()
   local b = math.floor(t / size)
-  local packed = redis.call('GET', KEYS[1])
-  local h = packed and cmsgpack.unpack(packed)
+  local h = decided.state and cmsgpack.unpack(decided.state)
   local st
   -- The key's state lives ttl of event time, as in the memory store: a key idle longer starts over.
   if h and t - h[2] <= ttl then
     st = { s = h[1], n = h[2], b = h[3], c = h[4], p = h[5], w = h[6], x = h[7], q = h[8] }
   else
-    redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3])
+    if byValue then redis.call('UNLINK', KEYS[1], KEYS[2]) end
     st = { s = t, n = t, b = b, c = 0, p = 0, w = 0, x = 0, q = 0 }
   end
   if t > st.n then st.n = t end
@@ -78,7 +78,7 @@ local function decide()
     end
     if byValue then
       -- Adjacent: the set of b's parity held the bucket before the previous one; otherwise both are stale.
-      if b - 1 == st.b then redis.call('DEL', setOf(b)) else redis.call('DEL', KEYS[2], KEYS[3]) end
+      if b - 1 == st.b then redis.call('DEL', setOf(b)) else redis.call('DEL', KEYS[1], KEYS[2]) end
     end
     if b - 1 == st.b then st.p = st.c else st.p = 0 end
     st.c = 0
@@ -104,10 +104,10 @@ local function decide()
       st.p = count
     end
   end
-  redis.call('SET', KEYS[1], cmsgpack.pack({ st.s, st.n, st.b, st.c, st.p, st.w, st.x, st.q }), 'PX', ARGV[11])
+  decided.state = cmsgpack.pack({ st.s, st.n, st.b, st.c, st.p, st.w, st.x, st.q })
   if byValue then
+    redis.call('PEXPIRE', KEYS[1], ARGV[11])
     redis.call('PEXPIRE', KEYS[2], ARGV[11])
-    redis.call('PEXPIRE', KEYS[3], ARGV[11])
   end
   if (not counted) or t - st.s < learning or count < minCount then return { 0, count } end
 
@@ -120,9 +120,9 @@ local function decide()
   local deviation = math.max(math.sqrt(variance), minDeviation)
   local z = (count - mean) / deviation
   if z < need then return { 0, count } end
-  local status = throttle(KEYS[4], ARGV[13], t, number(ARGV[12]))
+  local status = throttle(KEYS[3], ARGV[13], t, number(ARGV[12]))
   if status ~= 1 then return { status, count } end
   return { 1, count, num(mean), num(deviation), num(z) }
 end
 
-return remember(KEYS[5], id, t, ARGV[11], decided, decide())
+return remember(KEYS[4], id, t, ARGV[11], decided, decide())
