@@ -10,9 +10,9 @@ export type RedisClient = Redis | Cluster;
 export const COMMAND_TIMEOUT_MS = 10_000;
 
 /**
- * The service's connections by purpose, as `CLIENT LIST` shows them (`name=`)
- * until BullMQ renames the delivery connections it uses for its own worker
- * discovery: rule state, the delivery queues, the delivery workers.
+ * The service's connections by purpose, as `CLIENT LIST` shows them (`name=`):
+ * rule state, the delivery queues, the delivery workers (BullMQ may name the
+ * connections it opens from these after its own queues and workers).
  */
 export const REDIS_CONNECTION_NAMES = {
   state: 'auditwatch-state',
