@@ -2,6 +2,7 @@ import type { AuditEvent, Category } from './audit-event.js';
 import { parseJson } from './json.js';
 import { readEvent } from './payload.js';
 import { bounded, get, isObject, text } from './read.js';
+import { sharedText } from './shared-text.js';
 import { canonicalTime, parseEventTime } from './time.js';
 
 /** Why a record was not an audit event; a bounded set, used as a metric label. */
@@ -128,24 +129,53 @@ export function decodeObject(raw: Record<string, unknown>, fallbackTimeMs?: numb
     time = canonicalTime(rawTime as string, timeMs);
   }
 
-  const { type } = envelope;
+  const kind = eventKind(envelope.type);
   const data = isObject(raw.data) ? raw.data : {};
   const event = readEvent(data, {
     id: envelope.id,
     time,
-    type: bounded(type),
-    category: categoryOf(type),
-    specversion: bounded(envelope.specversion),
+    type: kind.type,
+    category: kind.category,
+    specversion: sharedText(bounded(envelope.specversion)),
     source: bounded(envelope.source),
     subject: text(get(raw, 'subject')),
   });
   return { ok: true, event, timeMs };
 }
 
-const CATEGORIES: ReadonlySet<string> = new Set(['authentication', 'authorization', 'request', 'access-transparency']);
+/** An event type as the event keeps it (one shared copy), and its category. */
+interface EventKind {
+  type: string;
+  category: Category;
+}
+
+/** Bounds of the kinds remembered: entries, and the longest type. */
+const KINDS_KEPT = 256;
+const KIND_MAX_LENGTH = 256;
+const kinds = new Map<string, EventKind>();
+
+/** The kind of a `type`, remembered: a stream has a handful of types, and every event carries one. */
+function eventKind(type: string): EventKind {
+  let kind = kinds.get(type);
+  if (kind === undefined) {
+    kind = { type: bounded(type), category: categoryOf(type) };
+    if (type.length <= KIND_MAX_LENGTH) {
+      if (kinds.size >= KINDS_KEPT) kinds.clear();
+      kinds.set(type, kind);
+    }
+  }
+  return kind;
+}
+
+/**
+ * Category by lower-case `type` suffix. The values are these constants, not
+ * slices of the type: a slice would keep the whole type text alive with the event.
+ */
+const CATEGORIES: ReadonlyMap<string, Category> = new Map(
+  (['authentication', 'authorization', 'request', 'access-transparency'] as const).map((c) => [c, c]),
+);
 
 /** `io.confluent.kafka.server/authentication` → `authentication`; unknown suffixes → `other`. */
 export function categoryOf(type: string): Category {
-  const suffix = type.slice(type.lastIndexOf('/') + 1).toLowerCase();
-  return CATEGORIES.has(suffix) ? (suffix as Category) : 'other';
+  return CATEGORIES.get(type.slice(type.lastIndexOf('/') + 1).toLowerCase()) ?? 'other';
 }

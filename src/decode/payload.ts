@@ -1,8 +1,9 @@
 import type { AuditEvent, Category, Outcome } from './audit-event.js';
-import { knownCrn } from './crn.js';
+import { knownCrn, type KnownCrn } from './crn.js';
 import { addPlace } from './place.js';
 import { at, bool, first, get, ipAddress, isObject, text, type Json } from './read.js';
 import { connectorConfig, keyOwner } from './request-data.js';
+import { sharedText } from './shared-text.js';
 
 /** The envelope fields decodeObject has read and checked. */
 export type Envelope = Pick<AuditEvent, 'id' | 'time' | 'type' | 'category' | 'specversion' | 'source' | 'subject'>;
@@ -25,11 +26,17 @@ export function readEvent(data: Json, envelope: Envelope): AuditEvent {
   const requestData = get(request, 'data');
   const meta = get(data, 'requestMetadata');
   const result = get(data, 'result');
-  const method = text(get(data, 'methodName'));
+  const method = sharedTextOf(get(data, 'methodName'));
   const authnResult = upper(get(authn, 'result'));
   const authzResult = upper(get(authz, 'result'));
   const who = principalOf(authn);
   const connector = connectorConfig(requestData);
+
+  const source = knownCrn(envelope.source);
+  const service = knownCrnOf(get(data, 'serviceName'));
+  const subject = envelope.subject === undefined ? undefined : knownCrn(envelope.subject);
+  const resource = knownCrnOf(get(data, 'resourceName'));
+  const identity = knownCrnOf(get(authn, 'identity'));
 
   const event: AuditEvent = {
     id: envelope.id,
@@ -37,16 +44,16 @@ export function readEvent(data: Json, envelope: Envelope): AuditEvent {
     type: envelope.type,
     category: envelope.category,
     specversion: envelope.specversion,
-    source: sharedCrn(envelope.source),
+    source: source.text,
     method,
-    service: sharedCrn(text(get(data, 'serviceName'))),
-    subject: sharedCrn(envelope.subject),
-    resource: sharedCrn(text(get(data, 'resourceName'))),
+    service: service?.text,
+    subject: subject?.text,
+    resource: resource?.text,
     principal: who.principal,
     principalId: who.principalId,
     // Undefined unless the principal is an object; JSON leaves it out either way.
     email: who.email,
-    mechanism: text(at(authn, 'metadata', 'mechanism')),
+    mechanism: sharedTextOf(at(authn, 'metadata', 'mechanism')),
     credentialId: text(at(authn, 'metadata', 'identifier')) ?? credentialOf(get(authn, 'credentials')),
     clientIp:
       ipAddress(get(data, 'clientAddress')) ??
@@ -58,19 +65,19 @@ export function readEvent(data: Json, envelope: Envelope): AuditEvent {
     status: upper(get(result, 'status')) ?? authnResult ?? authzResult,
     granted: bool(get(authz, 'granted')),
     decidedBy: decidedBy(authz),
-    operation: text(get(authz, 'operation')),
-    resourceType: text(get(authz, 'resourceType')),
+    operation: sharedTextOf(get(authz, 'operation')),
+    resourceType: sharedTextOf(get(authz, 'resourceType')),
     resourceName: text(get(authz, 'resourceName')),
-    patternType: text(get(authz, 'patternType')),
+    patternType: sharedTextOf(get(authz, 'patternType')),
     role:
-      text(get(requestData, 'roleName')) ??
-      text(get(requestData, 'role')) ??
-      text(at(authz, 'rbacAuthorization', 'role')),
+      sharedTextOf(get(requestData, 'roleName')) ??
+      sharedTextOf(get(requestData, 'role')) ??
+      sharedTextOf(at(authz, 'rbacAuthorization', 'role')),
     targetPrincipal: targetPrincipal(get(requestData, 'principal')) ?? keyOwner(requestData),
     targetIsSelf: undefined,
     superUser: bool(get(authz, 'superUserAuthorization')),
     accessType: upper(get(request, 'accessType')),
-    identity: sharedCrn(text(get(authn, 'identity'))),
+    identity: identity?.text,
     exposure: upper(get(authn, 'exposure')),
     connectorClass: connector.connectorClass,
     connectorDestination: connector.destination,
@@ -100,17 +107,26 @@ export function readEvent(data: Json, envelope: Envelope): AuditEvent {
   event.outcome = outcomeOf(event.category, event, authnResult, authzResult);
   event.change = isChange(method, event.accessType);
   event.targetIsSelf = isSelf(event.targetPrincipal, event.principal, event.principalId);
-  addPlace(event, data, [event.resource, event.subject, event.source, event.service, event.identity]);
+  addPlace(event, data, [resource, subject, source, service, identity]);
   return event;
 }
 
-/** One shared copy of a CRN field's text (see knownCrn). */
-function sharedCrn<T extends string | undefined>(text: T): T {
-  return (text === undefined ? text : knownCrn(text).text) as T;
+/** A CRN field's text with its parsed CRN, one shared copy (see knownCrn); undefined when absent. */
+function knownCrnOf(value: unknown): KnownCrn | undefined {
+  const crnText = text(value);
+  return crnText === undefined ? undefined : knownCrn(crnText);
 }
 
+/** A field of a small vocabulary (method, mechanism, operation, role, …): one shared copy (see sharedText). */
+function sharedTextOf(value: unknown): string | undefined {
+  const fieldText = text(value);
+  return fieldText === undefined ? undefined : sharedText(fieldText);
+}
+
+/** An enum-like field in upper case (statuses, results, access types), one shared copy. */
 function upper(value: unknown): string | undefined {
-  return text(value)?.toUpperCase();
+  const fieldText = text(value);
+  return fieldText === undefined ? undefined : sharedText(fieldText.toUpperCase());
 }
 
 /** Control-plane principals are objects; one key among them names the account kind. */

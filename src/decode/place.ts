@@ -1,5 +1,5 @@
 import type { AuditEvent } from './audit-event.js';
-import { crnValue, knownCrn, type KnownCrn } from './crn.js';
+import { crnValue, type KnownCrn } from './crn.js';
 import { at, get, text, type Json } from './read.js';
 
 /** The fields that say where an event happened, filled from CRNs and cloud resources. */
@@ -83,12 +83,12 @@ function placeOf(known: KnownCrn): Derived {
  * `cloudResources`, then the authorized resource. A field keeps the first
  * value found.
  */
-export function addPlace(event: Place, data: Json, crnTexts: ReadonlyArray<string | undefined>): void {
-  for (let i = 0; i < crnTexts.length; i++) {
-    const crnText = crnTexts[i];
-    // The CRNs are often the same text; a repeat cannot add anything.
-    if (crnText === undefined || crnTexts.indexOf(crnText) < i) continue;
-    for (const [field, value] of placeOf(knownCrn(crnText))) event[field] ??= value;
+export function addPlace(event: Place, data: Json, crns: ReadonlyArray<KnownCrn | undefined>): void {
+  for (let i = 0; i < crns.length; i++) {
+    const known = crns[i];
+    // The CRNs are often the same text, and then the same memo entry; a repeat cannot add anything.
+    if (known === undefined || crns.indexOf(known) < i) continue;
+    for (const [field, value] of placeOf(known)) event[field] ??= value;
   }
   const resources = get(data, 'cloudResources');
   if (Array.isArray(resources)) {

@@ -31,13 +31,15 @@ export class JsonLines implements AsyncIterable<NumberedResult> {
   }
 
   private decode(line: InputLine): NumberedResult {
-    const result: DecodeResult = line.oversize
-      ? { ok: false, reason: 'too_large', message: `line is larger than ${this.maxBytes} bytes` }
-      : decodeRecord(line.value, this.decodeOptions);
-    // The result is fresh: number it in place rather than copy it per line.
-    const numbered = result as NumberedResult;
-    numbered.lineNumber = line.lineNumber;
-    return numbered;
+    const { lineNumber } = line;
+    if (line.oversize)
+      return { ok: false, reason: 'too_large', message: `line is larger than ${this.maxBytes} bytes`, lineNumber };
+    const result = decodeRecord(line.value, this.decodeOptions);
+    // A literal with the line number in it, not the number added to the result: an added property
+    // needs a property array of its own, one more object per event, held as long as the event.
+    return result.ok
+      ? { ok: true, event: result.event, timeMs: result.timeMs, lineNumber }
+      : { ok: false, reason: result.reason, message: result.message, lineNumber };
   }
 }
 
