@@ -73,6 +73,8 @@ export class BatchProcessor {
       const done = this.o.metrics.batchSeconds.startTimer();
       if (!(await this.processChunk(p, records))) return;
       done();
+      // A rebalance meanwhile: the partition's next owner commits (it processes these records again, idempotently).
+      if (!p.isRunning()) return;
       p.resolveOffset(last.offset);
       await this.o.commit(batch.topic, batch.partition, last.offset);
       await p.heartbeat();

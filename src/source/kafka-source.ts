@@ -14,6 +14,7 @@ import {
 } from './kafka-diagnosis.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { PartitionHealth } from './partition-health.js';
+import { ReadAhead } from './read-ahead.js';
 
 export type { BatchHandler } from './batch-processor.js';
 
@@ -43,9 +44,10 @@ const TOPIC_CHECK_MS = 10_000;
 /**
  * The audit topic through a KafkaJS consumer group: joining, the offset
  * commits, health and the end of the consumer; the work on each batch is
- * BatchProcessor's. Offsets are committed only after a chunk of records has
- * been processed (state updated, alerts in the delivery queues), so a crash or
- * rebalance re-delivers at most what was not yet durable.
+ * BatchProcessor's, and a partition's next batch is fetched while the last one
+ * is processed (ReadAhead). Offsets are committed only after a chunk of records
+ * has been processed (state updated, alerts in the delivery queues), so a crash
+ * or rebalance re-delivers at most what was not yet durable.
  *
  * Errors retrying can fix (a broker unreachable, a coordinator moving) are
  * retried with backoff while /readyz says not ready. Errors it cannot fix
@@ -59,6 +61,7 @@ export class KafkaSource {
   private readonly deadLetters: DeadLetterTopic;
   private readonly health = new PartitionHealth();
   private readonly processor: BatchProcessor;
+  private readonly readAhead: ReadAhead;
   private readonly committer: OffsetCommitter;
   private joined = false;
   private stopping = false;
@@ -110,16 +113,20 @@ export class KafkaSource {
       onDeadLetterFailure: (error) => this.fail(error, 'dead-letter'),
       commit: (topic, partition, offset) => this.commit(topic, partition, offset),
     });
+    this.readAhead = new ReadAhead((payload) => this.processor.process(payload));
     const events = this.consumer.events;
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      this.readAhead.restart();
       this.joined = true;
       o.log.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group');
     });
     this.consumer.on(events.REBALANCING, () => {
+      this.readAhead.restart();
       o.metrics.rebalances.inc();
       o.log.info('consumer group rebalancing');
     });
     this.consumer.on(events.CRASH, ({ payload }) => {
+      this.readAhead.restart();
       this.joined = false;
       if (payload.restart) {
         o.log.warn({ err: payload.error.message }, 'kafka consumer crashed; KafkaJS restarts it');
@@ -157,17 +164,24 @@ export class KafkaSource {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
-        eachBatch: (payload) => this.processor.process(payload),
+        // While stopping, batches are left to the next start (nothing of them was marked or committed).
+        eachBatch: (payload) => (this.stopping ? Promise.resolve() : this.readAhead.eachBatch(payload)),
       });
     } catch (error) {
       this.fail(error, role);
     }
   }
 
-  /** Stops fetching and finishes the batch in hand (KafkaJS waits for it), then disconnects. */
+  /** Stops fetching, finishes and commits the batches in hand, then disconnects. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.joined = false;
+    try {
+      this.consumer.pause([{ topic: this.o.config.topic }]);
+    } catch {
+      // Not running (it never started, or it crashed): nothing is fetched anyway.
+    }
+    await this.readAhead.drain();
     await this.consumer.disconnect();
     await this.deadLetters.stop();
     await this.admin.disconnect();

@@ -1,0 +1,130 @@
+import type { EachBatchPayload } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { ReadAhead } from '../../src/source/read-ahead.js';
+
+/** A batch as KafkaJS hands it to eachBatch, recording the offsets marked as read. */
+function batch(partition: number, last: number, marked: string[]): EachBatchPayload {
+  return {
+    batch: {
+      topic: 't',
+      partition,
+      messages: [{ offset: String(last) }],
+      lastOffset: () => String(last),
+    },
+    isRunning: () => true,
+    resolveOffset: (offset: string) => void marked.push(`${partition}:${offset}`),
+  } as unknown as EachBatchPayload;
+}
+
+/** A work function whose calls finish when the test says so. */
+function controlledWork() {
+  const log: string[] = [];
+  const finish = new Map<string, (error?: Error) => void>();
+  const seen: EachBatchPayload[] = [];
+  const work = (p: EachBatchPayload): Promise<void> => {
+    const name = `${p.batch.partition}:${p.batch.lastOffset()}`;
+    log.push(`start ${name}`);
+    seen.push(p);
+    return new Promise<void>((resolve, reject) =>
+      finish.set(name, (error) => {
+        log.push(`end ${name}`);
+        if (error === undefined) resolve();
+        else reject(error);
+      }),
+    );
+  };
+  return { log, finish: (name: string, error?: Error) => finish.get(name)!(error), seen, work };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('ReadAhead', () => {
+  it("marks a batch as read at once and returns; the partition's next batch waits for its work", async () => {
+    const marked: string[] = [];
+    const w = controlledWork();
+    const ahead = new ReadAhead(w.work);
+    await ahead.eachBatch(batch(0, 10, marked));
+    expect(marked).toEqual(['0:10']);
+    await turn();
+    expect(w.log).toEqual(['start 0:10']);
+
+    let secondReturned = false;
+    const second = ahead.eachBatch(batch(0, 20, marked)).then(() => (secondReturned = true));
+    await turn();
+    // Marked for KafkaJS's next fetch, but its work waits for the first batch's, and so does eachBatch.
+    expect(marked).toEqual(['0:10', '0:20']);
+    expect(w.log).toEqual(['start 0:10']);
+    expect(secondReturned).toBe(false);
+
+    w.finish('0:10');
+    await second;
+    await turn();
+    expect(w.log).toEqual(['start 0:10', 'end 0:10', 'start 0:20']);
+    // The work marks nothing itself: its view's resolveOffset does nothing.
+    w.seen[1]!.resolveOffset('15');
+    expect(marked).toEqual(['0:10', '0:20']);
+    w.finish('0:20');
+    await ahead.drain();
+  });
+
+  it('partitions do not wait for each other', async () => {
+    const w = controlledWork();
+    const ahead = new ReadAhead(w.work);
+    await ahead.eachBatch(batch(0, 10, []));
+    await ahead.eachBatch(batch(1, 10, []));
+    await turn();
+    expect(w.log).toEqual(['start 0:10', 'start 1:10']);
+    w.finish('1:10');
+    w.finish('0:10');
+    await ahead.drain();
+  });
+
+  it("throws a batch's failure from the partition's next eachBatch (whose work is skipped), once", async () => {
+    const w = controlledWork();
+    const ahead = new ReadAhead(w.work);
+    await ahead.eachBatch(batch(0, 10, []));
+    const second = ahead.eachBatch(batch(0, 20, []));
+    await turn();
+    w.finish('0:10', new Error('rebalance in progress'));
+    await expect(second).rejects.toThrow('rebalance in progress');
+    // After KafkaJS's restart the partition goes on: the failed batch's successor left no failure behind.
+    await ahead.eachBatch(batch(0, 10, []));
+    await turn();
+    expect(w.log).toEqual(['start 0:10', 'end 0:10', 'start 0:10']);
+    w.finish('0:10');
+    await ahead.drain();
+  });
+
+  it('after restart() the work of earlier batches is told it is no longer running; later batches run', async () => {
+    const w = controlledWork();
+    const ahead = new ReadAhead(w.work);
+    await ahead.eachBatch(batch(0, 10, []));
+    await turn();
+    expect(w.seen[0]!.isRunning()).toBe(true);
+    ahead.restart();
+    expect(w.seen[0]!.isRunning()).toBe(false);
+    const next = ahead.eachBatch(batch(0, 20, []));
+    w.finish('0:10');
+    await next;
+    await turn();
+    expect(w.seen[1]!.isRunning()).toBe(true);
+    w.finish('0:20');
+    await ahead.drain();
+  });
+
+  it('drain waits for the work of every batch handed over', async () => {
+    const w = controlledWork();
+    const ahead = new ReadAhead(w.work);
+    await ahead.eachBatch(batch(0, 10, []));
+    await ahead.eachBatch(batch(1, 10, []));
+    let drained = false;
+    const draining = ahead.drain().then(() => (drained = true));
+    await turn();
+    w.finish('0:10');
+    await turn();
+    expect(drained).toBe(false);
+    w.finish('1:10');
+    await draining;
+    expect(w.log).toEqual(['start 0:10', 'start 1:10', 'end 0:10', 'end 1:10']);
+  });
+});
