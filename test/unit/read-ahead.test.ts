@@ -1,14 +1,14 @@
 import type { EachBatchPayload } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { ReadAhead } from '../../src/source/read-ahead.js';
+import { READ_AHEAD_RECORDS, ReadAhead } from '../../src/source/read-ahead.js';
 
-/** A batch as KafkaJS hands it to eachBatch, recording the offsets marked as read. */
-function batch(partition: number, last: number, marked: string[]): EachBatchPayload {
+/** A batch as KafkaJS hands it to eachBatch, recording the offsets marked as read; large enough to be read past unless `size` says otherwise. */
+function batch(partition: number, last: number, marked: string[], size = READ_AHEAD_RECORDS): EachBatchPayload {
   return {
     batch: {
       topic: 't',
       partition,
-      messages: [{ offset: String(last) }],
+      messages: Array.from({ length: size }, (_, i) => ({ offset: String(last - size + 1 + i) })),
       lastOffset: () => String(last),
     },
     isRunning: () => true,
@@ -64,6 +64,32 @@ describe('ReadAhead', () => {
     w.seen[1]!.resolveOffset('15');
     expect(marked).toEqual(['0:10', '0:20']);
     w.finish('0:20');
+    await ahead.drain();
+  });
+
+  it('processes a small batch (no backlog) before returning, and its work marks what it processed', async () => {
+    const marked: string[] = [];
+    const w = controlledWork();
+    const ahead = new ReadAhead(w.work);
+    let returned = false;
+    const small = ahead.eachBatch(batch(0, 10, marked, 3)).then(() => (returned = true));
+    await turn();
+    expect(w.log).toEqual(['start 0:10']);
+    expect(marked).toEqual([]);
+    expect(returned).toBe(false);
+    w.seen[0]!.resolveOffset('10');
+    w.finish('0:10');
+    await small;
+    expect(marked).toEqual(['0:10']);
+    // Its failure is thrown at once, and not again from the next batch.
+    const failing = ahead.eachBatch(batch(0, 13, marked, 3));
+    await turn();
+    w.finish('0:13', new Error('poison'));
+    await expect(failing).rejects.toThrow('poison');
+    await ahead.eachBatch(batch(0, 600, marked));
+    await turn();
+    expect(w.log).toEqual(['start 0:10', 'end 0:10', 'start 0:13', 'end 0:13', 'start 0:600']);
+    w.finish('0:600');
     await ahead.drain();
   });
 
