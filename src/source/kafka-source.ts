@@ -113,7 +113,10 @@ export class KafkaSource {
       onDeadLetterFailure: (error) => this.fail(error, 'dead-letter'),
       commit: (topic, partition, offset) => this.commit(topic, partition, offset),
     });
-    this.readAhead = new ReadAhead((payload) => this.processor.process(payload));
+    this.readAhead = new ReadAhead(
+      (payload) => this.processor.process(payload),
+      (topic, partition, offset) => this.rewind(topic, partition, offset),
+    );
     const events = this.consumer.events;
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
       this.readAhead.restart();
@@ -213,6 +216,16 @@ export class KafkaSource {
       (checkError: unknown) => (isUnknownTopic(checkError) ? ('gone' as const) : ('unknown' as const)),
     );
     return (await Promise.race([check, timeout])) !== 'gone';
+  }
+
+  /** After a failed batch that was read past: KafkaJS fetches from its first record again. */
+  private rewind(topic: string, partition: number, offset: string): void {
+    try {
+      this.consumer.seek({ topic, partition, offset });
+    } catch (error) {
+      // Not running any more: the next start fetches from the last commit anyway.
+      this.o.log.warn({ topic, partition, offset, err: messageOf(error) }, 'could not rewind after a failed batch');
+    }
   }
 
   private async commit(topic: string, partition: number, offset: string): Promise<void> {

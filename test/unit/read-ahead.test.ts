@@ -9,6 +9,7 @@ function batch(partition: number, last: number, marked: string[], size = READ_AH
       topic: 't',
       partition,
       messages: Array.from({ length: size }, (_, i) => ({ offset: String(last - size + 1 + i) })),
+      firstOffset: () => String(last - size + 1),
       lastOffset: () => String(last),
     },
     isRunning: () => true,
@@ -36,13 +37,16 @@ function controlledWork() {
   return { log, finish: (name: string, error?: Error) => finish.get(name)!(error), seen, work };
 }
 
+const noRewind = (): void => {
+  throw new Error('no batch was read past and failed');
+};
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('ReadAhead', () => {
   it("marks a batch as read at once and returns; the partition's next batch waits for its work", async () => {
     const marked: string[] = [];
     const w = controlledWork();
-    const ahead = new ReadAhead(w.work);
+    const ahead = new ReadAhead(w.work, noRewind);
     await ahead.eachBatch(batch(0, 10, marked));
     expect(marked).toEqual(['0:10']);
     await turn();
@@ -70,7 +74,7 @@ describe('ReadAhead', () => {
   it('processes a small batch (no backlog) before returning, and its work marks what it processed', async () => {
     const marked: string[] = [];
     const w = controlledWork();
-    const ahead = new ReadAhead(w.work);
+    const ahead = new ReadAhead(w.work, noRewind);
     let returned = false;
     const small = ahead.eachBatch(batch(0, 10, marked, 3)).then(() => (returned = true));
     await turn();
@@ -95,7 +99,7 @@ describe('ReadAhead', () => {
 
   it('partitions do not wait for each other', async () => {
     const w = controlledWork();
-    const ahead = new ReadAhead(w.work);
+    const ahead = new ReadAhead(w.work, noRewind);
     await ahead.eachBatch(batch(0, 10, []));
     await ahead.eachBatch(batch(1, 10, []));
     await turn();
@@ -105,14 +109,20 @@ describe('ReadAhead', () => {
     await ahead.drain();
   });
 
-  it("throws a batch's failure from the partition's next eachBatch (whose work is skipped), once", async () => {
+  it("throws a batch's failure from the partition's next eachBatch (whose work is skipped), once, after rewinding to it", async () => {
     const w = controlledWork();
-    const ahead = new ReadAhead(w.work);
+    const rewound: string[] = [];
+    const ahead = new ReadAhead(
+      w.work,
+      (topic, partition, offset) => void rewound.push(`${topic}/${partition}@${offset}`),
+    );
     await ahead.eachBatch(batch(0, 10, []));
     const second = ahead.eachBatch(batch(0, 20, []));
     await turn();
     w.finish('0:10', new Error('rebalance in progress'));
     await expect(second).rejects.toThrow('rebalance in progress');
+    // KafkaJS keeps its positions when it retries: it must fetch the failed batch (and what follows) again.
+    expect(rewound).toEqual([`t/0@${10 - READ_AHEAD_RECORDS + 1}`]);
     // After KafkaJS's restart the partition goes on: the failed batch's successor left no failure behind.
     await ahead.eachBatch(batch(0, 10, []));
     await turn();
@@ -123,7 +133,7 @@ describe('ReadAhead', () => {
 
   it('after restart() the work of earlier batches is told it is no longer running; later batches run', async () => {
     const w = controlledWork();
-    const ahead = new ReadAhead(w.work);
+    const ahead = new ReadAhead(w.work, noRewind);
     await ahead.eachBatch(batch(0, 10, []));
     await turn();
     expect(w.seen[0]!.isRunning()).toBe(true);
@@ -140,7 +150,7 @@ describe('ReadAhead', () => {
 
   it('drain waits for the work of every batch handed over', async () => {
     const w = controlledWork();
-    const ahead = new ReadAhead(w.work);
+    const ahead = new ReadAhead(w.work, noRewind);
     await ahead.eachBatch(batch(0, 10, []));
     await ahead.eachBatch(batch(1, 10, []));
     let drained = false;
