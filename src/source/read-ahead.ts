@@ -14,10 +14,10 @@ export const READ_AHEAD_RECORDS = 500;
  * KafkaJS fetches again from a broker only once every batch of its last fetch
  * has returned from `eachBatch`, so processing, fetching and KafkaJS's decoding
  * took turns while cores stood idle (benchmark: 1.5 of 2 cores busy before, 1.9
- * after). Here `eachBatch` starts the batch's work after
- * the partition's previous batch, marks the batch's records as read (KafkaJS
- * fetches past them next; `autoCommit` is off, so marking commits nothing), and
- * returns once the previous batch is done: at most one batch per partition is
+ * after). Here `eachBatch` starts the batch's work after the partition's
+ * previous batch, marks the batch's records as read (KafkaJS fetches past them
+ * next; `autoCommit` is off, so marking commits nothing), and returns once the
+ * previous batch is done: at most one batch per partition is
  * processed while the next one waits, and a slow partition holds KafkaJS back as
  * before. Only a batch of READ_AHEAD_RECORDS or more (there is a backlog) is
  * read past; a smaller one is processed before `eachBatch` returns, as before,
@@ -61,7 +61,7 @@ export class ReadAhead {
     };
     const tail: Tail = { settled: Promise.resolve(), failed: false, error: undefined };
     tail.settled = (previous?.settled ?? Promise.resolve())
-      // After a failure KafkaJS restarts (below) and fetches this batch again from the last commit.
+      // After a failure this batch is skipped: KafkaJS retries (below) from the failed batch on.
       .then(() => (previous?.failed === true ? undefined : this.work(view)))
       .catch((error: unknown) => {
         tail.failed = true;
