@@ -57,11 +57,7 @@ async function onOwnRedis(
     const scriptUsec = (counters.usec.get('evalsha') ?? 0) + (counters.usec.get('eval') ?? 0);
     const all = [...counters.calls].filter(([name]) => name !== 'info').reduce((sum, [, n]) => sum + n, 0);
     // The server's own CPU time (user + system): steadier than script time on a busy machine.
-    const cpu = await redis.info('cpu');
-    const cpuUsec = ['user', 'sys'].reduce(
-      (sum, kind) => sum + 1e6 * Number(new RegExp(`^used_cpu_${kind}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? 0),
-      0,
-    );
+    const cpuUsec = counters.cpuSeconds * 1e6;
     return { alerts, scriptCalls, scriptUsec, inside: all - scriptCalls, cpuUsec };
   } finally {
     redis.disconnect();

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Redis } from 'ioredis';
+import { readRedisCounters } from './redis-counters.js';
 
 /** Linux's USER_HZ: /proc times are in 1/100 s on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
@@ -36,7 +36,7 @@ export async function readCpu(servicePid: number, redisUrls: readonly string[] |
     atMs: performance.now(),
     machine: machineBusySeconds(),
     service: processSeconds(servicePid),
-    redis: redisUrls === undefined ? undefined : await redisSeconds(redisUrls),
+    redis: redisUrls === undefined ? undefined : (await readRedisCounters(redisUrls)).cpuSeconds,
   };
 }
 
@@ -83,22 +83,6 @@ function processSeconds(pid: number): number | undefined {
   if (stat === undefined) return undefined;
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-async function redisSeconds(urls: readonly string[]): Promise<number> {
-  let sum = 0;
-  for (const url of urls) {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await client.connect();
-      const info = await client.info('cpu');
-      for (const kind of ['user', 'sys'])
-        sum += Number(new RegExp(`^used_cpu_${kind}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-    } finally {
-      client.disconnect();
-    }
-  }
-  return sum;
 }
 
 function safeRead(path: string): string | undefined {

@@ -13,16 +13,19 @@ export interface RedisCounters {
   usec: Map<string, number>;
   /** Read events on client sockets (a pipeline arrives in one or a few). */
   readsProcessed: number;
+  /** The server's own CPU time so far, user + system, seconds (`INFO cpu`). */
+  cpuSeconds: number;
 }
 
 /** Counters of one server, or summed over several (a cluster's masters). */
 export async function readRedisCounters(urls: string | readonly string[]): Promise<RedisCounters> {
   if (typeof urls === 'string') return readOne(urls);
-  const sum: RedisCounters = { calls: new Map(), usec: new Map(), readsProcessed: 0 };
+  const sum: RedisCounters = { calls: new Map(), usec: new Map(), readsProcessed: 0, cpuSeconds: 0 };
   for (const one of await Promise.all(urls.map(readOne))) {
     for (const [k, v] of one.calls) sum.calls.set(k, (sum.calls.get(k) ?? 0) + v);
     for (const [k, v] of one.usec) sum.usec.set(k, (sum.usec.get(k) ?? 0) + v);
     sum.readsProcessed += one.readsProcessed;
+    sum.cpuSeconds += one.cpuSeconds;
   }
   return sum;
 }
@@ -31,7 +34,11 @@ async function readOne(url: string): Promise<RedisCounters> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await client.connect();
-    const [commandstats, stats] = [await client.info('commandstats'), await client.info('stats')];
+    const [commandstats, stats, cpu] = [
+      await client.info('commandstats'),
+      await client.info('stats'),
+      await client.info('cpu'),
+    ];
     const calls = new Map<string, number>();
     const usec = new Map<string, number>();
     for (const m of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
@@ -39,7 +46,8 @@ async function readOne(url: string): Promise<RedisCounters> {
       usec.set(m[1]!, Number(m[3]));
     }
     const reads = /^total_reads_processed:(\d+)/m.exec(stats)?.[1];
-    return { calls, usec, readsProcessed: Number(reads ?? 0) };
+    const cpuOf = (kind: string) => Number(new RegExp(`^used_cpu_${kind}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? 0);
+    return { calls, usec, readsProcessed: Number(reads ?? 0), cpuSeconds: cpuOf('user') + cpuOf('sys') };
   } finally {
     client.disconnect();
   }
