@@ -1,5 +1,6 @@
 import type { BaselineState } from './baseline.js';
 import { Decisions } from './memory-decisions.js';
+import { RecentTimes } from './memory-recent.js';
 
 /** A value's record under a new_value key: the event that introduced it, its time, and the newest time seen. */
 export interface Seen {
@@ -14,6 +15,7 @@ export interface Seen {
  */
 export class Entry {
   #zset: Map<string, number> | undefined;
+  #recent: RecentTimes | undefined;
   #later: Map<string, number> | undefined;
   #hash: Map<string, string> | undefined;
   #seen: Map<string, Seen> | undefined;
@@ -34,6 +36,11 @@ export class Entry {
   /** Sorted set: member → score (event time). */
   get zset(): Map<string, number> {
     return (this.#zset ??= new Map());
+  }
+
+  /** dormant: the key's newest events and their times. */
+  get recent(): RecentTimes {
+    return (this.#recent ??= new RecentTimes());
   }
 
   /** A second sorted set (the B events of a sequence). */

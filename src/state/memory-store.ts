@@ -130,10 +130,8 @@ export class MemoryStateStore implements StateStore {
   }
 
   private dormant(op: DetectorOp & { detector: 'dormant' }, e: Entry): OpResult {
-    e.zset.set(op.eventId, op.timeMs);
-    let previous: number | undefined;
-    for (const t of e.zset.values()) if (t < op.timeMs && (previous === undefined || t > previous)) previous = t;
-    trim(e.zset, -Infinity, 16);
+    const previous = e.recent.add(op.eventId, op.timeMs);
+    e.recent.keepNewest(16);
     if (previous === undefined || op.timeMs - previous < op.afterMs) return quiet(0);
     return this.decide(op, 1, [op.eventId]);
   }
