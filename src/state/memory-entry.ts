@@ -16,7 +16,7 @@ export interface Seen {
 export class Entry {
   #zset: Map<string, number> | undefined;
   #recent: RecentTimes | undefined;
-  #later: Map<string, number> | undefined;
+  #later: RecentTimes | undefined;
   #hash: Map<string, string> | undefined;
   #seen: Map<string, Seen> | undefined;
   #decisions: Decisions | undefined;
@@ -43,13 +43,13 @@ export class Entry {
     return (this.#recent ??= new RecentTimes());
   }
 
-  /** A second sorted set (the B events of a sequence). */
-  get later(): Map<string, number> {
-    return (this.#later ??= new Map());
+  /** sequence: the B events. */
+  get later(): RecentTimes {
+    return (this.#later ??= new RecentTimes());
   }
 
-  /** The second sorted set when it exists. */
-  get laterIfAny(): Map<string, number> | undefined {
+  /** The B events when there are any. */
+  get laterIfAny(): RecentTimes | undefined {
     return this.#later;
   }
 

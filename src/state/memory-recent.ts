@@ -1,20 +1,20 @@
 /**
- * The dormant detector's sorted set (`recent` in Redis): event id → time for a
- * key's newest few events, as two short arrays in (time, member) order. It
- * decides as the Map of memory-zset.ts did (add or move a member as ZADD, keep
- * the newest by rank as ZREMRANGEBYRANK, ties by member), but events mostly come
- * in time order, so an add is a push and the time before it is its neighbour;
- * the Map was scanned whole twice per operation (the time before, then the
- * oldest to drop), and its table was one more object to reach on every
- * authentication with an API key.
+ * A sorted set of event ids by event time, as two arrays in (time, member)
+ * order: the dormant detector's newest events (`recent` in Redis) and the B
+ * events of a sequence (`then`). It decides as the Maps of memory-zset.ts do
+ * (ZADD adds or moves a member; ranges, trims and ties by member as in Redis),
+ * but events mostly come in time order, so an add is a push, the time before
+ * it is its neighbour and what a trim drops is a prefix; the Maps were scanned
+ * whole for each, two or three times per operation, and each Map's table was
+ * one more object to reach on every authentication with an API key.
  */
 export class RecentTimes {
   /** Members and their times, ascending by (time, member). */
   readonly #members: string[] = [];
   readonly #times: number[] = [];
 
-  /** Adds `member` at time `t`, or moves it there; returns the newest time before `t` held, if any. */
-  add(member: string, t: number): number | undefined {
+  /** Adds `member` at time `t`, or moves it there (as ZADD). */
+  add(member: string, t: number): void {
     const members = this.#members;
     const times = this.#times;
     const held = members.indexOf(member);
@@ -27,18 +27,34 @@ export class RecentTimes {
     while (at > 0 && isAfter(times[at - 1] ?? 0, members[at - 1] ?? '', t, member)) at--;
     members.splice(at, 0, member);
     times.splice(at, 0, t);
-    // Before `at` every time is at most t: the first smaller one going back is the newest before t.
-    let before = at - 1;
-    while (before >= 0 && (times[before] ?? 0) >= t) before--;
-    return before >= 0 ? times[before] : undefined;
   }
 
-  /** Drops all but the newest `keep` members. */
-  keepNewest(keep: number): void {
-    const excess = this.#members.length - keep;
-    if (excess <= 0) return;
-    this.#members.splice(0, excess);
-    this.#times.splice(0, excess);
+  /** The newest time held that is earlier than `t`, if any. */
+  newestBefore(t: number): number | undefined {
+    const times = this.#times;
+    let i = times.length - 1;
+    while (i >= 0 && (times[i] ?? 0) >= t) i--;
+    return i >= 0 ? times[i] : undefined;
+  }
+
+  /** Times in [from, to], ascending, at most `limit` (as ZRANGEBYSCORE … LIMIT 0 limit). */
+  timesIn(from: number, to: number, limit: number): number[] {
+    const found: number[] = [];
+    for (const t of this.#times) {
+      if (t > to || found.length >= limit) break;
+      if (t >= from) found.push(t);
+    }
+    return found;
+  }
+
+  /** Drops members older than `before`, then all but the newest `keep` (as ZREMRANGEBYSCORE + ZREMRANGEBYRANK). */
+  trim(before: number, keep: number): void {
+    let drop = 0;
+    while (drop < this.#times.length && (this.#times[drop] ?? 0) < before) drop++;
+    drop = Math.max(drop, this.#times.length - keep);
+    if (drop <= 0) return;
+    this.#members.splice(0, drop);
+    this.#times.splice(0, drop);
   }
 }
 

@@ -4,7 +4,7 @@ import { memberCap, NEW_VALUES_DROPPED, NEW_VALUES_KEPT } from './keys.js';
 import { decisionId } from './memory-decisions.js';
 import type { Entry, Seen } from './memory-entry.js';
 import { EntryTable } from './memory-table.js';
-import { byTime, countIn, densest, entriesIn, newestIn, trim } from './memory-zset.js';
+import { countIn, densest, newestIn, trim } from './memory-zset.js';
 
 const SWEEP_EVERY = 10_000;
 
@@ -130,8 +130,9 @@ export class MemoryStateStore implements StateStore {
   }
 
   private dormant(op: DetectorOp & { detector: 'dormant' }, e: Entry): OpResult {
-    const previous = e.recent.add(op.eventId, op.timeMs);
-    e.recent.keepNewest(16);
+    e.recent.add(op.eventId, op.timeMs);
+    const previous = e.recent.newestBefore(op.timeMs);
+    e.recent.trim(-Infinity, 16);
     if (previous === undefined || op.timeMs - previous < op.afterMs) return quiet(0);
     return this.decide(op, 1, [op.eventId]);
   }
@@ -144,14 +145,12 @@ export class MemoryStateStore implements StateStore {
       // A late A: is there already a B after it that now has enough A events before it?
       // Most keys never see a B: look without creating the set (it would be kept for the key's span).
       if (e.laterIfAny === undefined) return quiet(0);
-      const laters = entriesIn(e.laterIfAny, op.timeMs, op.timeMs + op.windowMs)
-        .sort(byTime)
-        .slice(0, 10);
-      b = laters.map(([, t]) => t).find((t) => countIn(e.zset, t - op.windowMs, t) >= op.count);
+      const laters = e.laterIfAny.timesIn(op.timeMs, op.timeMs + op.windowMs, 10);
+      b = laters.find((t) => countIn(e.zset, t - op.windowMs, t) >= op.count);
       if (b === undefined) return quiet(0);
     } else {
-      e.later.set(op.eventId, op.timeMs);
-      trim(e.later, op.timeMs - 2 * op.windowMs, memberCap(op.count));
+      e.later.add(op.eventId, op.timeMs);
+      e.later.trim(op.timeMs - 2 * op.windowMs, memberCap(op.count));
       b = op.timeMs;
     }
     const n = countIn(e.zset, b - op.windowMs, b);
