@@ -10,22 +10,22 @@ import { FIRED_DECISIONS_KEPT, OTHER_DECISIONS_KEPT, type DetectorOp, type OpRes
  */
 export class Decisions {
   #fired: Generations | undefined;
-  readonly #other = new Generations(OTHER_DECISIONS_KEPT);
+  #other: Generations | undefined;
   /** Newest event time decided (`n` in Redis). */
   #newestMs = -Infinity;
 
   /** The result first given for this decision id (an event at `timeMs`), if still remembered. */
-  get(id: string, timeMs: number): OpResult | undefined {
+  recall(id: string, timeMs: number): OpResult | undefined {
     // An event newer than every decision was never decided: most are, and need no lookup.
     if (timeMs > this.#newestMs) return undefined;
-    return this.#other.get(id) ?? this.#fired?.get(id);
+    return this.#other?.get(id) ?? this.#fired?.get(id);
   }
 
   /** Remembers a new decision (one not remembered now) for an event at `timeMs`; returns it. */
   remember(id: string, timeMs: number, result: OpResult): OpResult {
     if (timeMs > this.#newestMs) this.#newestMs = timeMs;
     if (result.status === 'fire') (this.#fired ??= new Generations(FIRED_DECISIONS_KEPT)).set(id, result);
-    else this.#other.set(id, result);
+    else (this.#other ??= new Generations(OTHER_DECISIONS_KEPT)).set(id, result);
     return result;
   }
 }

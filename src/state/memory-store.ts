@@ -54,9 +54,9 @@ export class MemoryStateStore implements StateStore {
     const entry = this.entries.get(op.ruleId, op.groupKey, op.timeMs, spanOf(op));
     const id = decisionId(op);
     // A decision once made is the decision: the event is back (a re-delivered record), its state is already applied.
-    const known = entry.decisionsIfAny?.get(id, op.timeMs);
+    const known = entry.recall(id, op.timeMs);
     if (known !== undefined) return known;
-    return entry.decisions.remember(id, op.timeMs, this.decideOp(op, entry));
+    return entry.remember(id, op.timeMs, this.decideOp(op, entry));
   }
 
   private decideOp(op: DetectorOp, entry: Entry): OpResult {
