@@ -32,7 +32,7 @@ export class Decisions {
 
 /**
  * Decisions in two generations of `kept` each. Nearly all are never asked for
- * (Decisions.get looks up only an event no newer than the key's newest
+ * (Decisions.recall looks up only an event no newer than the key's newest
  * decision; none in the benchmark's replay), so a generation is one array of
  * ids and results, alternating, in the order made, and the Map that finds an
  * id is built at the generation's first lookup and kept up to date from then
